@@ -1,0 +1,3 @@
+from mhhsarch.cli import main
+
+main()

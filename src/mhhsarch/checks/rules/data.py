@@ -1,0 +1,133 @@
+"""Data coherence (defect class 7): data items, valid sets and what interfaces carry."""
+
+from typing import Iterator
+
+from mhhsarch.checks.registry import rule
+from mhhsarch.diagnostics.core import Finding
+from mhhsarch.model.entities import CLASSIFICATION_ORDER
+
+
+@rule("D601", "enum-valid-set-mismatch")
+def enum_valid_set_mismatch(model, graph) -> Iterator[Finding]:
+    """A data item of type `enum` has no `valid_set`, or a non-enum item has one.
+
+    Why: the data catalogue lists an enum's allowed codes from its valid set; a valid
+    set on a free-text item promises a restriction nothing enforces.
+
+    Bad:
+        {id: DI-010, name: Energisation Status, type: enum}
+    Good:
+        {id: DI-010, name: Energisation Status, type: enum, valid_set: VS-ENERGISATION-STATUS}
+    """
+    for item in model.data_items.values():
+        if item.type == "enum" and item.valid_set is None:
+            yield Finding(f"{item.id} is an enum but names no valid_set", item.span("type"), item.id)
+        elif item.type != "enum" and item.valid_set is not None:
+            yield Finding(
+                f"{item.id} has a valid_set but its type is {item.type}, not enum", item.span("valid_set", key=True), item.id
+            )
+
+
+@rule("D602", "duplicate-code")
+def duplicate_code(model, graph) -> Iterator[Finding]:
+    """A valid set lists the same code twice.
+
+    Why: a code must have one meaning.
+
+    Bad:
+        values: [{code: E, meaning: Energised}, {code: E, meaning: Export}]
+    Good:
+        values: [{code: E, meaning: Energised}, {code: D, meaning: De-energised}]
+    """
+    for valid_set in model.valid_sets.values():
+        first: dict[str, int] = {}
+        for i, value in enumerate(valid_set.values):
+            if value.code in first:
+                yield Finding(
+                    f"{valid_set.id}: code '{value.code}' is listed twice",
+                    valid_set.span("values", i, "code"),
+                    valid_set.id,
+                    related=(valid_set.span("values", first[value.code], "code"),),
+                )
+            else:
+                first[value.code] = i
+
+
+@rule("D603", "data-item-repeated")
+def data_item_repeated(model, graph) -> Iterator[Finding]:
+    """An interface lists the same data item twice.
+
+    Why: the specification's data table would carry one item in two rows with
+    possibly different optionality. Use `repeats` for a repeating item.
+
+    Bad:
+        data_items: [{ref: DI-001}, {ref: DI-001, mandatory: false}]
+    Good:
+        data_items: [{ref: DI-001, repeats: "1..*"}]
+    """
+    for interface in model.interfaces.values():
+        first: dict[str, object] = {}
+        for use in interface.data_items:
+            if use.ref in first:
+                yield Finding(
+                    f"{interface.id} lists data item {use.ref} twice",
+                    use.span("ref"),
+                    interface.id,
+                    related=(first[use.ref],),
+                )
+            else:
+                first[use.ref] = use.span("ref")
+
+
+@rule("D604", "classification-exceeded")
+def classification_exceeded(model, graph) -> Iterator[Finding]:
+    """An interface carries a data item classified above the interface's own classification.
+
+    Why: the interface's classification sets its handling (transport security, who
+    may consume it); a more sensitive item would leak through it.
+
+    Bad:
+        interface: {security: {classification: public}, data_items: [{ref: DI-050}]}   # DI-050 is confidential
+    Good:
+        interface: {security: {classification: confidential}, data_items: [{ref: DI-050}]}
+    """
+    rank = {name: i for i, name in enumerate(CLASSIFICATION_ORDER)}
+    for interface in model.interfaces.values():
+        if interface.classification is None:
+            continue
+        for use in interface.data_items:
+            item = model.data_items.get(use.ref)
+            if item is None or item.classification is None:
+                continue
+            if rank[item.classification] > rank[interface.classification]:
+                yield Finding(
+                    f"{interface.id} is {interface.classification} but carries {item.id} ({item.name}), "
+                    f"which is {item.classification}",
+                    use.span("ref"),
+                    interface.id,
+                )
+
+
+@rule("D605", "personal-data-unmarked")
+def personal_data_unmarked(model, graph) -> Iterator[Finding]:
+    """An interface carries personal data but is not marked `personal_data: true`.
+
+    Why: personal data brings GDPR obligations (access control, retention, DPIA) that
+    follow from the interface's marking.
+
+    Bad:
+        interface: {security: {personal_data: false}, data_items: [{ref: DI-030}]}   # DI-030 postcode is personal
+    Good:
+        interface: {security: {personal_data: true}, data_items: [{ref: DI-030}]}
+    """
+    for interface in model.interfaces.values():
+        if interface.personal_data:
+            continue
+        for use in interface.data_items:
+            item = model.data_items.get(use.ref)
+            if item is not None and item.personal_data:
+                yield Finding(
+                    f"{interface.id} carries personal data {item.id} ({item.name}) but is not marked personal_data: true",
+                    use.span("ref"),
+                    interface.id,
+                )

@@ -1,0 +1,132 @@
+"""The schema pass: each entity against its kind's JSON Schema (the file contract).
+
+The Rust-backed `jsonschema_rs` answers "valid?" for every entity; only the few
+that fail are re-checked with python-jsonschema for detailed, located errors.
+That keeps the JSON Schemas as the one contract while validation stays within a
+small factor of the bare YAML parse (benchmarks/).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Iterator
+
+import jsonschema_rs
+
+from mhhsarch.diagnostics.core import Finding
+from mhhsarch.model.entities import Origin
+
+SCHEMA_PACKAGE = "mhhsarch.schemas"
+
+
+def schema_names() -> list[str]:
+    return sorted(p.name for p in resources.files(SCHEMA_PACKAGE).iterdir() if p.name.endswith(".schema.json"))
+
+
+@cache
+def load_schema(name: str) -> dict:
+    return json.loads(resources.files(SCHEMA_PACKAGE).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def _fast_validator(name: str):
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+@cache
+def _detailed_validator(name: str):
+    from jsonschema import Draft202012Validator  # imported only when something is wrong
+
+    return Draft202012Validator(load_schema(name))
+
+
+def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> list[tuple[str, Finding]]:
+    """Return (code, finding) pairs for every way `instance` breaks the schema."""
+    if _fast_validator(schema_name).is_valid(instance):
+        return []
+    validator = _detailed_validator(schema_name)
+    problems = []
+    errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
+    for error in errors:
+        problems.extend(_describe(error, origin, entity_id))
+    return problems
+
+
+def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]:
+    path = tuple(error.absolute_path)
+    where = _subject(entity_id, path)
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1] if error.message.count("'") >= 2 else error.message
+        yield "S201", Finding(f"{where}: required field `{missing}` is missing", origin.span(*path), entity_id)
+    elif kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        for key in error.instance:
+            if key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
+                hint = _closest(key, allowed)
+                message = f"{where}: unknown field `{key}`"
+                message += f" (did you mean `{hint}`?)" if hint else " (own fields must start with `x-`)"
+                yield "S203", Finding(message, origin.span(*path, key, key=True), entity_id)
+    elif kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        got = _describe_value(error.instance)
+        message = f"{where} must be {_article(expected)}{expected}, not {got}"
+        if expected == "boolean" and isinstance(error.instance, str):
+            message += " (write true or false)"
+        yield "S202", Finding(message, origin.span(*path), entity_id)
+    elif kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        yield "S204", Finding(f"{where} is {_describe_value(error.instance)}; allowed: {allowed}", origin.span(*path), entity_id)
+    elif kind == "pattern":
+        what = "id" if path and path[-1] == "id" else "reference"
+        yield "S205", Finding(
+            f"{where}: {_describe_value(error.instance)} is not a valid {what} (must match {error.validator_value})",
+            origin.span(*path),
+            entity_id,
+        )
+    else:
+        yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)
+
+
+def _subject(entity_id, path) -> str:
+    inner = _field_name(path) if path else None
+    head = str(entity_id) if entity_id is not None else "entity"
+    return f"{head} {inner}" if inner else head
+
+
+def _field_name(path: tuple) -> str:
+    if not path:
+        return "entity"
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return f"field `{text}`"
+
+
+def _describe_value(value) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _article(word: str) -> str:
+    return "an " if word[:1] in "aeiou" else "a "
+
+
+def _closest(key, candidates) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(str(key), list(candidates), n=1, cutoff=0.75)
+    return matches[0] if matches else None

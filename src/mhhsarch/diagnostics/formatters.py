@@ -1,0 +1,236 @@
+"""Diagnostic output formats: text, json, sarif, junit, github.
+
+Each formatter is a function `(report) -> str`, listed in FORMATTERS. Output is
+deterministic: diagnostics arrive sorted, JSON keys are written in a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+from xml.sax.saxutils import quoteattr, escape
+
+from mhhsarch import __version__
+from mhhsarch.diagnostics.core import Diagnostic, Severity, summarise
+
+INFORMATION_URI = "https://github.com/mhhsarch/mhhsarch"
+
+
+@dataclass
+class Report:
+    diagnostics: list[Diagnostic]
+    files: int = 0
+    entities: int = 0
+    strict: bool = False
+    source_line: Callable[[str, int], str | None] = lambda path, line: None
+    rules: dict = field(default_factory=dict)  # code -> Rule, for SARIF rule metadata
+    colour: bool = False
+
+
+# --- text ---------------------------------------------------------------------
+
+_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
+
+
+def use_colour(stream) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def format_text(report: Report) -> str:
+    c = _COLOURS if report.colour else {k: "" for k in _COLOURS}
+    out = []
+    for d in report.diagnostics:
+        sev = d.severity.value
+        out.append(f"{c['bold']}{d.span}{c['reset']}: {c[sev]}{sev}{c['reset']}: {d.message} {c['dim']}[{d.code}]{c['reset']}")
+        line_text = report.source_line(d.span.path, d.span.line)
+        if line_text is not None:
+            line_text = line_text.replace("\t", " ")
+            gutter = str(d.span.line).rjust(5)
+            width = 1
+            if d.span.end_line == d.span.line and d.span.end_column and d.span.end_column > d.span.column:
+                width = d.span.end_column - d.span.column
+            width = max(1, min(width, len(line_text) - d.span.column + 1))
+            out.append(f"{c['dim']}{gutter} |{c['reset']} {line_text}")
+            out.append(f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * (d.span.column - 1)}{c[sev]}{'^' * width}{c['reset']}")
+        for related in d.related:
+            out.append(f"{c['dim']}      = see also {related}{c['reset']}")
+    out.append(summary_line(report))
+    return "\n".join(out) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    counts = summarise(report.diagnostics)
+    scope = f"{report.files} file{'s' if report.files != 1 else ''}, {report.entities} entities"
+    if not report.diagnostics:
+        return f"No problems found ({scope})."
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s]]
+    return f"Found {', '.join(parts)} ({scope})."
+
+
+# --- json ---------------------------------------------------------------------
+
+def format_json(report: Report) -> str:
+    counts = summarise(report.diagnostics)
+    data = {
+        "diagnostics": [d.to_dict() for d in report.diagnostics],
+        "summary": {**counts, "files": report.files, "entities": report.entities},
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- sarif 2.1.0 --------------------------------------------------------------
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def format_sarif(report: Report) -> str:
+    rule_codes = sorted(report.rules)
+    index = {code: i for i, code in enumerate(rule_codes)}
+    rules = []
+    for code in rule_codes:
+        rule = report.rules[code]
+        rules.append(
+            {
+                "id": code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.section("Why") or rule.summary},
+                "help": {"text": rule.doc},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            }
+        )
+    results = []
+    for d in report.diagnostics:
+        region = {"startLine": d.span.line, "startColumn": d.span.column}
+        if d.span.end_line:
+            region["endLine"] = d.span.end_line
+            region["endColumn"] = d.span.end_column
+        result = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.span.path}, "region": region}}],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.entity_id:
+            result["properties"] = {"entity": d.entity_id}
+        if d.related:
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": r.path},
+                        "region": {"startLine": r.line, "startColumn": r.column},
+                    },
+                }
+                for i, r in enumerate(d.related)
+            ]
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mhhsarch",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- junit xml ----------------------------------------------------------------
+
+def format_junit(report: Report) -> str:
+    """One test suite per file with findings, one test case per finding. Errors (and
+    warnings under --strict) are failures; other findings pass with their text."""
+    failing = {Severity.ERROR, Severity.WARNING} if report.strict else {Severity.ERROR}
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in report.diagnostics:
+        by_file.setdefault(d.span.path, []).append(d)
+    total = max(1, len(report.diagnostics))
+    failures = sum(1 for d in report.diagnostics if d.severity in failing)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<testsuites name="mhhsarch validate" tests="{total}" failures="{failures}" errors="0">']
+    if not report.diagnostics:
+        lines.append('  <testsuite name="model" tests="1" failures="0" errors="0">')
+        lines.append(f'    <testcase classname="model" name={quoteattr(f"{report.files} files, {report.entities} entities: no problems")}/>')
+        lines.append("  </testsuite>")
+    for path, items in by_file.items():
+        suite_failures = sum(1 for d in items if d.severity in failing)
+        lines.append(f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{suite_failures}" errors="0">')
+        for d in items:
+            name = f"{d.code} {d.span}"
+            lines.append(f"    <testcase classname={quoteattr(path)} name={quoteattr(name)}>")
+            body = escape(_xml_safe(f"{d.span}: {d.severity.value}: {d.message} [{d.code}]"))
+            if d.severity in failing:
+                lines.append(f"      <failure type={quoteattr(d.severity.value)} message={quoteattr(_xml_safe(d.message))}>{body}</failure>")
+            else:
+                lines.append(f"      <system-out>{body}</system-out>")
+            lines.append("    </testcase>")
+        lines.append("  </testsuite>")
+    lines.append("</testsuites>")
+    return "\n".join(lines) + "\n"
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (control characters from hostile input)."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20 and ch not in "\ufffe\uffff")
+
+
+# --- github workflow annotations ------------------------------------------------
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report) -> str:
+    out = []
+    for d in report.diagnostics:
+        props = [f"file={_gh_property(d.span.path)}", f"line={d.span.line}", f"col={d.span.column}"]
+        if d.span.end_line:
+            props += [f"endLine={d.span.end_line}", f"endColumn={d.span.end_column}"]
+        props.append(f"title={_gh_property(d.code)}")
+        out.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_gh_data(d.message)}")
+    out.append(summary_line(report))
+    return "\n".join(out) + "\n"
+
+
+FORMATTERS: dict[str, Callable[[Report], str]] = {
+    "text": format_text,
+    "json": format_json,
+    "sarif": format_sarif,
+    "junit": format_junit,
+    "github": format_github,
+}
+
+
+def write(report: Report, fmt: str, output: str | None) -> None:
+    text = FORMATTERS[fmt](report)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,253 @@
+"""The in-memory model: one frozen type per kind of DESIGN section 1.
+
+Entities hold ids, never other entities: a reference is resolved through the
+`Model` (and the graph), so every entity can be built independently of file
+order. `origin` leads back to the YAML node the entity came from, for diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mhhsarch.diagnostics.core import SourceSpan
+
+if TYPE_CHECKING:
+    from mhhsarch.source.yamlfile import YamlFile
+
+CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
+
+
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """Where an entity (or a part of it) was written: a file and the path of its node."""
+
+    file: "YamlFile"
+    path: tuple
+
+    @property
+    def file_path(self) -> str:
+        return self.file.path
+
+    def span(self, *subpath, key: bool = False) -> SourceSpan:
+        return self.file.span(self.path + subpath, key=key)
+
+    def child(self, *subpath) -> "Origin":
+        return Origin(self.file, self.path + subpath)
+
+
+NOWHERE = None  # origin of entities built in memory (tests, synthetic models)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entity:
+    id: str
+    name: str
+    description: str | None = None
+    notes: str | None = None
+    tags: tuple[str, ...] = ()
+    owner_team: str | None = None
+    extras: tuple[tuple[str, Any], ...] = ()  # the `x-` fields, in file order
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    kind = "entity"
+
+    def extra(self, key: str, default=None):
+        for name, value in self.extras:
+            if name == key:
+                return value
+        return default
+
+    @property
+    def assumed(self) -> bool:
+        return self.extra("x-source") == "assumed"
+
+    def span(self, *subpath, key: bool = False) -> SourceSpan:
+        if self.origin is None:
+            return SourceSpan("<memory>", 1, 1)
+        return self.origin.span(*subpath, key=key)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment(Entity):
+    kind = "segment"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Role(Entity):
+    category: str
+    segments: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    kind = "role"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Service(Entity):
+    segments: tuple[str, ...] = ()
+    kind = "service"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capability(Entity):
+    roles: tuple[str, ...] = ()
+    parent: str | None = None
+    kind = "capability"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    id: int
+    name: str
+    actor: str
+    interface: str | None = None
+    to: tuple[str, ...] = ()  # as written; empty means "all the interface's receivers"
+    condition: str | None = None
+    next: tuple[int, ...] = ()
+    description: str | None = None
+    extras: tuple[tuple[str, Any], ...] = ()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def span(self, *subpath, key: bool = False) -> SourceSpan:
+        if self.origin is None:
+            return SourceSpan("<memory>", 1, 1)
+        return self.origin.span(*subpath, key=key)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Process(Entity):
+    participants: tuple[str, ...]
+    steps: tuple[Step, ...]
+    level: int = 0
+    tranche: int | None = None
+    status: str | None = None
+    capabilities: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    principles: tuple[str, ...] = ()
+    kind = "process"
+
+    @property
+    def interface_ids(self) -> tuple[str, ...]:
+        """Interfaces the process sends, in step order, each once."""
+        return tuple(dict.fromkeys(s.interface for s in self.steps if s.interface))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataItemUse:
+    ref: str
+    mandatory: bool = True
+    repeats: str = "1"
+    group: str | None = None
+    description: str | None = None
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def span(self, *subpath, key: bool = False) -> SourceSpan:
+        if self.origin is None:
+            return SourceSpan("<memory>", 1, 1)
+        return self.origin.span(*subpath, key=key)
+
+
+@dataclass(frozen=True)
+class Volumetrics:
+    messages_per_day: int | None = None
+    peak_per_hour: int | None = None
+    payload_typical: int | None = None
+    payload_max: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Interface(Entity):
+    sender: str
+    receivers: tuple[str, ...]
+    transport: str
+    data_items: tuple[DataItemUse, ...]
+    version: str | None = None
+    status: str | None = None
+    tranche: int | None = None
+    pattern: str | None = None
+    trigger: str | None = None
+    frequency: str | None = None
+    volumetrics: Volumetrics = Volumetrics()
+    classification: str | None = None
+    personal_data: bool | None = None
+    principles: tuple[str, ...] = ()
+    kind = "interface"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataItem(Entity):
+    type: str
+    length: int | None = None
+    format: str | None = None
+    valid_set: str | None = None
+    unit: str | None = None
+    owner: str | None = None
+    classification: str | None = None
+    personal_data: bool | None = None
+    entity: str | None = None
+    dtc_ref: str | None = None
+    kind = "data_item"
+
+
+@dataclass(frozen=True)
+class ValidValue:
+    code: str
+    meaning: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidSet(Entity):
+    values: tuple[ValidValue, ...]
+    kind = "valid_set"
+
+
+@dataclass(frozen=True)
+class Relationship:
+    to: str
+    cardinality: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogicalEntity(Entity):
+    relationships: tuple[Relationship, ...] = ()
+    kind = "entity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principle(Entity):
+    """`name` holds the principle's title (DESIGN calls the field `title`)."""
+
+    text: str | None = None
+    scope: str | None = None
+    kind = "principle"
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tranche(Entity):
+    id: int  # type: ignore[assignment]
+    review_start: str | None = None
+    review_end: str | None = None
+    approval: str | None = None
+    kind = "tranche"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comment(Entity):
+    """`name` is derived (comments have no name field in the files)."""
+
+    artefact: str
+    constituency: str
+    status: str
+    organisation: str | None = None
+    text: str | None = None
+    response: str | None = None
+    kind = "comment"

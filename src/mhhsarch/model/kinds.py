@@ -1,0 +1,308 @@
+"""The registry of kinds: top-level keys, id patterns, schemas, builders and references.
+
+This is the one table to extend when the metamodel grows: a new kind is a new
+`Kind(...)` entry here, an entity type in `entities.py` and a schema file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from mhhsarch.model import entities as e
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One reference from an entity to another: what it names and where it is written."""
+
+    source_kind: str
+    source_id: object
+    target_kind: str
+    target_id: object
+    label: str  # the edge label in the graph, e.g. "sends", "participant"
+    path: tuple  # path of the referring value inside the entity (for locating it)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    plural: str
+    id_pattern: str
+    title: str
+    build: Callable[[dict, e.Origin | None], e.Entity]
+    references: Callable[[e.Entity], Iterator[Reference]]
+
+    @property
+    def singular(self) -> str:
+        return self.name
+
+    @property
+    def schema_file(self) -> str:
+        return f"{self.name}.schema.json"
+
+    def id_matches(self, value) -> bool:
+        if self.name == "tranche":
+            return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99
+        return isinstance(value, str) and re.match(self.id_pattern, value) is not None
+
+
+# --- builders: raw dict (already schema-valid) -> frozen entity ----------------
+
+def _common(raw: dict, origin) -> dict:
+    return {
+        "id": raw["id"],
+        "name": raw.get("name", ""),
+        "description": raw.get("description"),
+        "notes": raw.get("notes"),
+        "tags": tuple(raw.get("tags", ())),
+        "owner_team": raw.get("owner_team"),
+        "extras": tuple((k, v) for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")),
+        "origin": origin,
+    }
+
+
+def _child(origin, *path):
+    return origin.child(*path) if origin is not None else None
+
+
+def _ids(raw: dict, key: str) -> tuple:
+    return tuple(raw.get(key, ()))
+
+
+def _build_segment(raw, origin):
+    return e.Segment(**_common(raw, origin))
+
+
+def _build_role(raw, origin):
+    return e.Role(
+        **_common(raw, origin), category=raw["category"], segments=_ids(raw, "segments"), services=_ids(raw, "services")
+    )
+
+
+def _build_service(raw, origin):
+    return e.Service(**_common(raw, origin), segments=_ids(raw, "segments"))
+
+
+def _build_capability(raw, origin):
+    return e.Capability(**_common(raw, origin), roles=_ids(raw, "roles"), parent=raw.get("parent"))
+
+
+def _build_step(raw, origin):
+    return e.Step(
+        id=raw["id"],
+        name=raw["name"],
+        actor=raw["actor"],
+        interface=raw.get("interface"),
+        to=_ids(raw, "to"),
+        condition=raw.get("condition"),
+        next=_ids(raw, "next"),
+        description=raw.get("description"),
+        extras=tuple((k, v) for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")),
+        origin=origin,
+    )
+
+
+def _build_process(raw, origin):
+    return e.Process(
+        **_common(raw, origin),
+        level=raw.get("level", 0),
+        tranche=raw.get("tranche"),
+        status=raw.get("status"),
+        capabilities=_ids(raw, "capabilities"),
+        segments=_ids(raw, "segments"),
+        participants=_ids(raw, "participants"),
+        principles=_ids(raw, "principles"),
+        steps=tuple(_build_step(s, _child(origin, "steps", i)) for i, s in enumerate(raw["steps"])),
+    )
+
+
+def _build_interface(raw, origin):
+    volumes = raw.get("volumetrics", {})
+    payload = volumes.get("payload_bytes", {})
+    security = raw.get("security", {})
+    return e.Interface(
+        **_common(raw, origin),
+        version=raw.get("version"),
+        status=raw.get("status"),
+        tranche=raw.get("tranche"),
+        sender=raw["sender"],
+        receivers=_ids(raw, "receivers"),
+        transport=raw["transport"],
+        pattern=raw.get("pattern"),
+        trigger=raw.get("trigger"),
+        frequency=raw.get("frequency"),
+        volumetrics=e.Volumetrics(
+            volumes.get("messages_per_day"), volumes.get("peak_per_hour"), payload.get("typical"), payload.get("max")
+        ),
+        classification=security.get("classification"),
+        personal_data=security.get("personal_data"),
+        principles=_ids(raw, "principles"),
+        data_items=tuple(
+            e.DataItemUse(
+                ref=d["ref"],
+                mandatory=d.get("mandatory", True),
+                repeats=d.get("repeats", "1"),
+                group=d.get("group"),
+                description=d.get("description"),
+                origin=_child(origin, "data_items", i),
+            )
+            for i, d in enumerate(raw["data_items"])
+        ),
+    )
+
+
+def _build_data_item(raw, origin):
+    dtc = raw.get("dtc_ref")
+    return e.DataItem(
+        **_common(raw, origin),
+        type=raw["type"],
+        length=raw.get("length"),
+        format=raw.get("format"),
+        valid_set=raw.get("valid_set"),
+        unit=raw.get("unit"),
+        owner=raw.get("owner"),
+        classification=raw.get("classification"),
+        personal_data=raw.get("personal_data"),
+        entity=raw.get("entity"),
+        dtc_ref=None if dtc is None else str(dtc),
+    )
+
+
+def _build_valid_set(raw, origin):
+    return e.ValidSet(
+        **_common(raw, origin),
+        values=tuple(e.ValidValue(str(v["code"]), v["meaning"], v.get("description")) for v in raw["values"]),
+    )
+
+
+def _build_entity(raw, origin):
+    return e.LogicalEntity(
+        **_common(raw, origin),
+        relationships=tuple(e.Relationship(r["to"], r["cardinality"], r.get("name")) for r in raw.get("relationships", ())),
+    )
+
+
+def _build_principle(raw, origin):
+    common = _common(raw, origin)
+    common["name"] = raw["title"]
+    return e.Principle(**common, text=raw.get("text"), scope=raw.get("scope"))
+
+
+def _build_tranche(raw, origin):
+    return e.Tranche(
+        **_common(raw, origin),
+        review_start=raw.get("review_start"),
+        review_end=raw.get("review_end"),
+        approval=raw.get("approval"),
+    )
+
+
+def _build_comment(raw, origin):
+    common = _common(raw, origin)
+    common["name"] = f"Comment on {raw['artefact']}"
+    return e.Comment(
+        **common,
+        artefact=raw["artefact"],
+        constituency=raw["constituency"],
+        status=raw["status"],
+        organisation=raw.get("organisation"),
+        text=raw.get("text"),
+        response=raw.get("response"),
+    )
+
+
+# --- references: every reference field of DESIGN section 1 -----------------------
+
+def _each(entity, target: str, label: str, field: str) -> Iterator[Reference]:
+    for i, target_id in enumerate(getattr(entity, field)):
+        yield Reference(entity.kind, entity.id, target, target_id, label, (field, i))
+
+
+def _one(entity, target: str, label: str, field: str, path: tuple | None = None) -> Iterator[Reference]:
+    value = getattr(entity, field)
+    if value is not None:
+        yield Reference(entity.kind, entity.id, target, value, label, path or (field,))
+
+
+def _refs_role(r: e.Role):
+    yield from _each(r, "segment", "serves", "segments")
+    yield from _each(r, "service", "performs", "services")
+
+
+def _refs_service(s: e.Service):
+    yield from _each(s, "segment", "serves", "segments")
+
+
+def _refs_capability(c: e.Capability):
+    yield from _each(c, "role", "needed_by", "roles")
+    yield from _one(c, "capability", "parent", "parent")
+
+
+def _refs_process(p: e.Process):
+    yield from _one(p, "tranche", "in_tranche", "tranche")
+    yield from _each(p, "capability", "realises", "capabilities")
+    yield from _each(p, "segment", "serves", "segments")
+    yield from _each(p, "role", "participant", "participants")
+    yield from _each(p, "principle", "honours", "principles")
+    for i, step in enumerate(p.steps):
+        yield Reference("process", p.id, "role", step.actor, "step_actor", ("steps", i, "actor"))
+        if step.interface is not None:
+            yield Reference("process", p.id, "interface", step.interface, "uses", ("steps", i, "interface"))
+        for j, role in enumerate(step.to):
+            yield Reference("process", p.id, "role", role, "step_to", ("steps", i, "to", j))
+
+
+def _refs_interface(i: e.Interface):
+    yield from _one(i, "tranche", "in_tranche", "tranche")
+    yield from _one(i, "role", "sent_by", "sender")
+    yield from _each(i, "role", "received_by", "receivers")
+    yield from _each(i, "principle", "honours", "principles")
+    for n, use in enumerate(i.data_items):
+        yield Reference("interface", i.id, "data_item", use.ref, "carries", ("data_items", n, "ref"))
+
+
+def _refs_data_item(d: e.DataItem):
+    yield from _one(d, "valid_set", "valued_from", "valid_set")
+    yield from _one(d, "role", "mastered_by", "owner")
+    yield from _one(d, "entity", "attribute_of", "entity")
+
+
+def _refs_entity(ent: e.LogicalEntity):
+    for n, rel in enumerate(ent.relationships):
+        yield Reference("entity", ent.id, "entity", rel.to, "related_to", ("relationships", n, "to"))
+
+
+def _refs_comment(c: e.Comment):
+    target = "process" if c.artefact.startswith("BP") else "interface"
+    yield Reference("comment", c.id, target, c.artefact, "comments_on", ("artefact",))
+
+
+def _no_refs(_entity):
+    return iter(())
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("segment", "segments", r"^[A-Z][A-Z0-9_]{1,19}$", "Market segment", _build_segment, _no_refs),
+        Kind("role", "roles", r"^[A-Z][A-Z0-9_]{1,15}$", "Market role", _build_role, _refs_role),
+        Kind("service", "services", r"^SVC-[A-Z0-9-]{2,30}$", "TOM service", _build_service, _refs_service),
+        Kind("capability", "capabilities", r"^CAP-[A-Z0-9-]{2,30}$", "Capability", _build_capability, _refs_capability),
+        Kind("process", "processes", r"^BP\d{3}[A-Z]?$", "Business process", _build_process, _refs_process),
+        Kind("interface", "interfaces", r"^(IF|PUB)-\d{3}[A-Z]?$", "Interface", _build_interface, _refs_interface),
+        Kind("data_item", "data_items", r"^DI-\d{3,4}$", "Data item", _build_data_item, _refs_data_item),
+        Kind("valid_set", "valid_sets", r"^VS-[A-Z0-9-]{2,40}$", "Valid set", _build_valid_set, _no_refs),
+        Kind("entity", "entities", r"^ENT-[A-Z0-9-]{2,40}$", "Logical entity", _build_entity, _refs_entity),
+        Kind("principle", "principles", r"^[A-Z]{2,4}-\d{2,3}$", "Principle", _build_principle, _no_refs),
+        Kind("tranche", "tranches", r"^\d{1,2}$", "Tranche", _build_tranche, _no_refs),
+        Kind("comment", "comments", r"^C-\d{4,6}$", "Review comment", _build_comment, _refs_comment),
+    )
+}
+
+# Top-level key -> (kind, holds a list?)
+TOP_LEVEL_KEYS: dict[str, tuple[Kind, bool]] = {}
+for _kind in KINDS.values():
+    TOP_LEVEL_KEYS[_kind.plural] = (_kind, True)
+    TOP_LEVEL_KEYS[_kind.singular] = (_kind, False)

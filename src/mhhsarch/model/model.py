@@ -1,0 +1,117 @@
+"""The model container: every entity by kind and id, plus the repository settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from mhhsarch.model import entities as e
+from mhhsarch.model.kinds import KINDS, Reference
+
+
+@dataclass(frozen=True)
+class Config:
+    """`mhhsarch.yaml` at the model root (all optional)."""
+
+    name: str = "MHHS model"
+    version: str | None = None
+    baseline: str | None = None
+    rules: tuple[tuple[str, str], ...] = ()  # (code, "error"|"warning"|"info"|"off")
+    origin: e.Origin | None = field(default=None, compare=False, repr=False)
+
+    def rule_level(self, code: str) -> str | None:
+        for rule_code, level in self.rules:
+            if rule_code == code:
+                return level
+        return None
+
+
+class Model:
+    """Entities by kind, each kind's dict sorted by id so iteration is deterministic."""
+
+    def __init__(self, entities: dict[str, dict[object, e.Entity]], config: Config | None = None, root: str = "model"):
+        self._by_kind = {kind: dict(sorted(entities.get(kind, {}).items(), key=lambda kv: _sort_key(kv[0]))) for kind in KINDS}
+        self.config = config or Config()
+        self.root = root
+        # Ids declared in files even where the entity failed its schema: references
+        # to them are not reported as dangling (the schema error says enough).
+        self.declared: dict[str, set] = {kind: set(items) for kind, items in self._by_kind.items()}
+
+    # typed accessors used by rules and renderers
+    @property
+    def segments(self) -> dict[str, e.Segment]:
+        return self._by_kind["segment"]  # type: ignore[return-value]
+
+    @property
+    def roles(self) -> dict[str, e.Role]:
+        return self._by_kind["role"]  # type: ignore[return-value]
+
+    @property
+    def services(self) -> dict[str, e.Service]:
+        return self._by_kind["service"]  # type: ignore[return-value]
+
+    @property
+    def capabilities(self) -> dict[str, e.Capability]:
+        return self._by_kind["capability"]  # type: ignore[return-value]
+
+    @property
+    def processes(self) -> dict[str, e.Process]:
+        return self._by_kind["process"]  # type: ignore[return-value]
+
+    @property
+    def interfaces(self) -> dict[str, e.Interface]:
+        return self._by_kind["interface"]  # type: ignore[return-value]
+
+    @property
+    def data_items(self) -> dict[str, e.DataItem]:
+        return self._by_kind["data_item"]  # type: ignore[return-value]
+
+    @property
+    def valid_sets(self) -> dict[str, e.ValidSet]:
+        return self._by_kind["valid_set"]  # type: ignore[return-value]
+
+    @property
+    def entities(self) -> dict[str, e.LogicalEntity]:
+        return self._by_kind["entity"]  # type: ignore[return-value]
+
+    @property
+    def principles(self) -> dict[str, e.Principle]:
+        return self._by_kind["principle"]  # type: ignore[return-value]
+
+    @property
+    def tranches(self) -> dict[int, e.Tranche]:
+        return self._by_kind["tranche"]  # type: ignore[return-value]
+
+    @property
+    def comments(self) -> dict[str, e.Comment]:
+        return self._by_kind["comment"]  # type: ignore[return-value]
+
+    def of_kind(self, kind: str) -> dict:
+        return self._by_kind[kind]
+
+    def get(self, kind: str, entity_id):
+        return self._by_kind[kind].get(entity_id)
+
+    def all_entities(self) -> Iterator[e.Entity]:
+        for items in self._by_kind.values():
+            yield from items.values()
+
+    def references(self) -> Iterator[Reference]:
+        for kind in KINDS.values():
+            for entity in self._by_kind[kind.name].values():
+                yield from kind.references(entity)
+
+    def exists(self, kind: str, entity_id) -> bool:
+        return entity_id in self.declared[kind]
+
+    def role_name(self, role_id: str) -> str:
+        role = self.roles.get(role_id)
+        return role.name if role else role_id
+
+    def count(self) -> dict[str, int]:
+        return {kind: len(items) for kind, items in self._by_kind.items()}
+
+
+def _sort_key(entity_id) -> tuple:
+    # tranches are ints, everything else strings: keep the two apart
+    return (0, entity_id, "") if isinstance(entity_id, int) else (1, 0, str(entity_id))

@@ -1,0 +1,330 @@
+"""Read one YAML file into plain Python values, keeping a way back to positions.
+
+libyaml composes the node tree (fast, in C); we convert nodes to plain values
+ourselves instead of using PyYAML's constructor, for three reasons:
+
+* speed: a single pass with no per-node method dispatch;
+* safety: duplicate keys, unknown tags, alias bombs and recursive aliases are
+  reported, never silently accepted or allowed to blow up;
+* predictable scalars: YAML 1.1 turns `yes`/`no`/`on`/`off` into booleans, `07`
+  into an octal int and `2022-03-28` into a date. Identifiers and codes in this
+  domain look exactly like that, so plain scalars follow a small YAML 1.2-like
+  core schema: null, true/false, decimal numbers without leading zeros; every
+  other plain scalar (dates included) stays a string.
+
+The root node is kept so that a diagnostic can be located lazily: positions are
+looked up only for the few nodes that are reported on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from mhhsarch.diagnostics.core import Finding, SourceSpan
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_NESTING = 200
+# Expanded nodes allowed beyond one per byte of text: aliases may repeat small
+# blocks, but an exponential "billion laughs" expansion is refused.
+ALIAS_EXPANSION_ALLOWANCE = 10_000
+
+_PLAIN = "?plain"
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_STANDARD_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z|[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+\Z")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+# Only the structure indicators that let one short line nest deeply.
+_NESTING_HINT = re.compile(r"(?:[-?]\s+){%d}" % MAX_NESTING)
+
+
+class _NodeParser(yaml.CBaseLoader):
+    """libyaml's composer with a resolver that only separates plain from quoted scalars."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - PyYAML hook
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+class YamlProblem(Exception):
+    """A located problem with a file as a whole (the file cannot be converted)."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class YamlFile:
+    """A parsed model file: its plain data, its node tree, and the problems found in it."""
+
+    path: str  # POSIX, relative to the working directory (as diagnostics show it)
+    data: object = None
+    root: object = None
+    problems: list[tuple[str, Finding]] = field(default_factory=list)
+    lines: list[str] | None = None
+
+    # --- positions -------------------------------------------------------
+    def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan:
+        """The span of the node at `path` (keys and list indexes); `key=True` points
+        at the mapping key of the last step instead of its value. Falls back to the
+        deepest node that exists."""
+        node = self.root
+        key_node = None
+        for step in path:
+            if isinstance(node, MappingNode):
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, ScalarNode) and _scalar(k) == step:
+                        found = (k, v)
+                if found is None:
+                    break
+                key_node, node = found
+            elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                key_node, node = None, node.value[step]
+            else:
+                break
+        else:
+            if key and key_node is not None:
+                node = key_node
+        if node is None:
+            return SourceSpan(self.path, 1, 1)
+        return _node_span(self.path, node)
+
+    def source_line(self, line: int) -> str | None:
+        if self.lines is None:
+            return None
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return None
+
+
+def _node_span(path: str, node) -> SourceSpan:
+    start, end = node.start_mark, node.end_mark
+    return SourceSpan(path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
+    """Parse one file. Never raises for bad input: problems are recorded on the result."""
+    result = YamlFile(path=shown_path)
+    try:
+        raw = _read_bytes(path_on_disk)
+        text = _decode(raw)
+        result.lines = text.splitlines()
+        _refuse_deep_nesting(text)
+        parser = _NodeParser(text)
+        try:
+            result.root = parser.get_single_node()
+        finally:
+            parser.dispose()
+        if result.root is not None:
+            converter = _Converter(result, budget=len(text) + ALIAS_EXPANSION_ALLOWANCE)
+            result.data = converter.convert(result.root)
+    except YamlProblem as problem:
+        result.data = None
+        result.problems.append(
+            (problem.code, Finding(problem.message, SourceSpan(shown_path, problem.line, problem.column)))
+        )
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = " ".join(p for p in (error.context, error.problem) if p) or str(error)
+        result.data = None
+        result.problems.append(("Y101", Finding(f"YAML syntax error: {message}", SourceSpan(shown_path, line, column))))
+    except yaml.YAMLError as error:
+        result.data = None
+        result.problems.append(("Y101", Finding(f"YAML syntax error: {error}", SourceSpan(shown_path, 1, 1))))
+    except RecursionError:
+        result.data = None
+        result.problems.append(
+            ("Y107", Finding("structure nested too deeply (or a recursive alias)", SourceSpan(shown_path, 1, 1)))
+        )
+    return result
+
+
+def _read_bytes(path_on_disk) -> bytes:
+    try:
+        with open(path_on_disk, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise YamlProblem("Y105", f"cannot read file: {error.strerror or error}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem("Y108", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    return raw
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            "Y105",
+            f"file is not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded (save the file as UTF-8)",
+            line,
+            column,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        raise YamlProblem("Y105", "file holds a NUL byte: it is binary, not YAML text", line, index - text.rfind("\n", 0, index))
+    return text
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """libyaml's C composer recurses once per nesting level and overflows the C
+    stack (a segmentation fault) near 100,000 levels, so very deep nesting is
+    refused before it is composed. Only text that could nest deeply pays for the
+    exact check."""
+    if text.count("[") + text.count("{") < MAX_NESTING and not _NESTING_HINT.search(text):
+        return
+    depth = 0
+    parser = yaml.CBaseLoader(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            kind = type(event)
+            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    raise YamlProblem(
+                        "Y107",
+                        f"structure nested more than {MAX_NESTING} levels deep",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                depth -= 1
+            elif kind is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
+
+
+def _scalar(node: ScalarNode):
+    """The plain Python value of a scalar node (see the module docstring for the rules)."""
+    tag = node.tag
+    value = node.value
+    if tag is _STR or tag == _STR:
+        return value
+    if tag == _PLAIN:
+        if value in _NULLS:
+            return None
+        first = value[0]
+        if first in "0123456789-+.":
+            if _INT.match(value):
+                return int(value)
+            if _FLOAT.match(value):
+                return float(value)
+            return value
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        return value
+    return _explicit_scalar(node)
+
+
+def _explicit_scalar(node: ScalarNode):
+    tag, value = node.tag, node.value
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if tag not in _STANDARD_SCALAR_TAGS:
+        raise YamlProblem("Y106", f"tag '{tag}' is not allowed in model files", line, column)
+    try:
+        if tag.endswith(":int"):
+            return int(value)
+        if tag.endswith(":float"):
+            return float(value)
+        if tag.endswith(":bool"):
+            if value in _TRUE:
+                return True
+            if value in _FALSE:
+                return False
+            raise ValueError(value)
+        if tag.endswith(":null"):
+            return None
+    except ValueError:
+        raise YamlProblem("Y106", f"'{value}' is not a valid {tag.rsplit(':', 1)[-1]}", line, column) from None
+    return value
+
+
+class _Converter:
+    def __init__(self, result: YamlFile, budget: int):
+        self.result = result
+        self.budget = budget
+
+    def convert(self, node):
+        self.budget -= 1
+        if self.budget < 0:
+            mark = node.start_mark
+            raise YamlProblem(
+                "Y107",
+                "aliases expand to far more nodes than the file holds (an alias bomb?)",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        kind = type(node)
+        if kind is ScalarNode:
+            return _scalar(node)
+        if node.tag != _MAP and node.tag != _SEQ:
+            mark = node.start_mark
+            raise YamlProblem("Y106", f"tag '{node.tag}' is not allowed in model files", mark.line + 1, mark.column + 1)
+        if kind is SequenceNode:
+            convert = self.convert
+            return [convert(item) for item in node.value]
+        mapping = {}
+        convert = self.convert
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                mark = key_node.start_mark
+                raise YamlProblem("Y101", "a mapping key must be a plain value, not a list or mapping", mark.line + 1, mark.column + 1)
+            mapping[_scalar(key_node)] = convert(value_node)
+        if len(mapping) != len(node.value):
+            self._report_duplicate_keys(node)
+        return mapping
+
+    def _report_duplicate_keys(self, node: MappingNode) -> None:
+        first_seen: dict = {}
+        for key_node, _ in node.value:
+            key = _scalar(key_node)
+            if key in first_seen:
+                first = first_seen[key]
+                span = _node_span(self.result.path, key_node)
+                self.result.problems.append(
+                    (
+                        "Y102",
+                        Finding(
+                            f"duplicate key '{key}' (first at line {first.line}); YAML would silently keep only the last value",
+                            span,
+                            related=(first,),
+                        ),
+                    )
+                )
+            else:
+                first_seen[key] = _node_span(self.result.path, key_node)
