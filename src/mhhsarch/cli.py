@@ -100,6 +100,116 @@ def validate(
 
 
 @app.command()
+def render(
+    model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
+    out: Path = typer.Option(Path("out"), "--out", help="Output folder (replaced atomically)."),
+    tranche: Optional[int] = typer.Option(None, "--tranche", help="Publish only this tranche's artefacts."),
+    only: Optional[str] = typer.Option(None, "--only", help="Comma-separated renderer names (see --list)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also convert the Word documents to PDF (needs LibreOffice)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel jobs (default: number of cores)."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
+    force: bool = typer.Option(False, "--force", help="Render even when the model has errors."),
+    list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
+) -> None:
+    """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
+    from mhhsarch.diagnostics import formatters
+    from mhhsarch.diagnostics.core import Severity
+    from mhhsarch.pipeline import check_model
+    from mhhsarch.render.base import RenderOptions, cpu_count
+    from mhhsarch.render.publish import RenderError, model_provenance, publish, source_date_epoch
+    from mhhsarch.render.registry import all_renderers
+
+    renderers = all_renderers()
+    if list_renderers:
+        for r in renderers:
+            typer.echo(f"{r.name:<14} {r.title}")
+        return
+    names = {r.name for r in renderers}
+    wanted = None
+    if only:
+        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
+        unknown = sorted(wanted - names)
+        if unknown:
+            _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
+        renderers = [r for r in renderers if r.name in wanted]
+    if not pdf:
+        renderers = [r for r in renderers if r.name != "pdf"]
+    if template is not None and not template.is_dir():
+        _fail(f"template folder '{template}' does not exist")
+    if jobs < 0:
+        _fail("--jobs must be 0 (all cores) or more")
+
+    checked = check_model(_model_dir(model_dir))
+    errors = checked.count(Severity.ERROR)
+    if errors and not force:
+        files = {f.path: f for f in checked.load.files}
+        report = formatters.Report(
+            diagnostics=[d for d in checked.diagnostics if d.severity is Severity.ERROR],
+            files=len(files),
+            entities=sum(checked.model.count().values()),
+            source_line=lambda path, line: files[path].source_line(line) if path in files else None,
+            colour=formatters.use_colour(sys.stderr),
+        )
+        sys.stderr.write(formatters.format_text(report))
+        typer.echo("mhhsarch: the model has errors; nothing was rendered (use --force to render anyway)", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    if tranche is not None and tranche not in checked.model.tranches:
+        _fail(f"tranche {tranche} is not defined in the model (tranches: {', '.join(map(str, checked.model.tranches)) or 'none'})")
+
+    provenance = model_provenance(model_dir)
+    options = RenderOptions(
+        tranche=tranche,
+        only=wanted,
+        jobs=jobs or cpu_count(),
+        pdf=pdf,
+        template_dir=template,
+        source_date_epoch=source_date_epoch(provenance),
+    )
+    from mhhsarch.render.base import RenderContext
+
+    probe = RenderContext(checked.model, checked.graph, out, options)
+    for r in renderers:
+        missing = r.available(probe)
+        if missing:
+            _fail(f"{r.name}: {missing}")
+
+    try:
+        published = _publish_with_progress(checked, out, renderers, options, provenance)
+    except RenderError as error:
+        _fail(f"render failed, {out} left as it was: {error}")
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; {out} left as it was", err=True)
+        raise typer.Exit(130)
+    kinds: dict[str, int] = {}
+    for a in published.artefacts:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    typer.echo(f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}")
+
+
+def _publish_with_progress(checked, out, renderers, options, provenance):
+    from mhhsarch.render.publish import publish
+
+    if not sys.stderr.isatty():  # CI logs: one plain line per finished job
+
+        def plain(name: str, done: int, total: int) -> None:
+            typer.echo(f"  [{done}/{total}] {name}", err=True)
+
+        return publish(checked.model, checked.graph, out, renderers, options, provenance, plain)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]rendering"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        return publish(checked.model, checked.graph, out, renderers, options, provenance, update)
+
+
+@app.command()
 def rules(code: Optional[str] = typer.Argument(None, help="Explain one rule, e.g. R302.")) -> None:
     """List the rule codes, or explain one."""
     from mhhsarch.checks.registry import load_all_rules

@@ -1,0 +1,1 @@
+"""Rendering: turn the checked model into publishable artefacts (see publish.py)."""

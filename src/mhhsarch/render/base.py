@@ -1,0 +1,122 @@
+"""What every renderer shares: the artefact record, the render context and the Renderer base.
+
+A renderer turns the model into files. It never reads YAML: it gets the `Model`
+and the `ModelGraph` through the context. It works in two steps:
+
+    plan(ctx)  -> list[Job]   pure: which files will exist and what they come from
+    job.run()                 writes those files below ctx.out
+
+Jobs of one phase run in parallel (`--jobs`); phases run in order, so documents
+(phase 1) can embed the diagrams (phase 0) and PDFs (phase 2) convert documents.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ClassVar
+
+from mhhsarch.graph import ModelGraph
+from mhhsarch.model.model import Model
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """One output file: its path below the output folder, its kind, and the ids of the
+    entities it documents or was made from (for the manifest and change impact)."""
+
+    path: str  # POSIX, relative to the output folder, e.g. "diagrams/sequence/BP001.svg"
+    kind: str  # e.g. "sequence-diagram", "interface-spec"
+    sources: tuple[str, ...] = ()
+
+
+@dataclass
+class Job:
+    """A unit of parallel work that writes one or more artefacts."""
+
+    name: str
+    artefacts: list[Artefact]
+    run: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    tranche: int | None = None
+    only: frozenset[str] | None = None  # renderer names; None = all
+    jobs: int = 1
+    pdf: bool = False
+    template_dir: Path | None = None  # user templates, looked up before the bundled ones
+    source_date_epoch: int = 0  # the one timestamp any artefact may carry
+
+
+@dataclass
+class RenderContext:
+    model: Model
+    graph: ModelGraph
+    out: Path  # the (temporary) output root being written
+    options: RenderOptions = field(default_factory=RenderOptions)
+
+    def target(self, rel: str) -> Path:
+        """The absolute path for an artefact's relative path, with its folder created."""
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write_text(self, rel: str, text: str) -> None:
+        with open(self.target(rel), "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        with open(self.target(rel), "wb") as handle:
+            handle.write(data)
+
+    # --- what is in scope (honours --tranche) --------------------------------
+    def in_scope(self, entity) -> bool:
+        tranche = self.options.tranche
+        return tranche is None or getattr(entity, "tranche", None) == tranche
+
+    @property
+    def processes(self):
+        return [p for p in self.model.processes.values() if self.in_scope(p)]
+
+    @property
+    def interfaces(self):
+        return [i for i in self.model.interfaces.values() if self.in_scope(i) and i.status != "withdrawn"]
+
+    @property
+    def roles(self):
+        """Roles that send or receive an in-scope interface."""
+        wanted = set()
+        for interface in self.interfaces:
+            wanted.add(interface.sender)
+            wanted.update(interface.receivers)
+        return [r for r in self.model.roles.values() if r.id in wanted]
+
+    def template(self, name: str) -> Path:
+        """A template file: the user's folder first, then the bundled one."""
+        if self.options.template_dir is not None:
+            candidate = self.options.template_dir / name
+            if candidate.is_file():
+                return candidate
+        return Path(__file__).resolve().parents[1] / "templates" / name
+
+
+class Renderer:
+    """Subclass, set `name`, `phase`, `title`, and implement `plan`. Register the class in
+    `render/registry.py`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    phase: ClassVar[int] = 0
+
+    def available(self, ctx: RenderContext) -> str | None:
+        """None when the renderer can run here, else what is missing (checked before rendering)."""
+        return None
+
+    def plan(self, ctx: RenderContext) -> list[Job]:
+        raise NotImplementedError
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
