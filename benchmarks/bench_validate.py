@@ -101,18 +101,21 @@ def main(argv: list[str] | None = None) -> int:
               "(pip install -e .)", file=sys.stderr)
         return 2
 
+    base_dir = args.keep
+    if base_dir:
+        for scale in scales:
+            model_dir = base_dir / f"scale-{scale}"
+            if model_dir.exists() and any(model_dir.iterdir()):
+                parser.error(f"{model_dir} is not empty")
+
     header = (f"{'scale':>5} {'files':>6} {'entities':>8} {'parse':>8} {'parse(sp)':>9} "
               f"{'validate':>9} {'v/parse':>8} {'v/parse(sp)':>11}")
     print(header)
     print("-" * len(header))
     failed = False
     with tempfile.TemporaryDirectory(prefix="mhhsarch-bench-") as tmp:
-        base = args.keep if args.keep else Path(tmp)
         for scale in scales:
-            model_dir = base / f"scale-{scale}"
-            if model_dir.exists() and any(model_dir.iterdir()):
-                print(f"error: {model_dir} is not empty", file=sys.stderr)
-                return 2
+            model_dir = (base_dir or Path(tmp)) / f"scale-{scale}"
             row = bench_scale(scale, args.seed, model_dir, args.repeat, mhhsarch)
             ratio = row["validate"] / row["parse"]
             ratio_sub = row["validate"] / row["parse_sub"]

@@ -27,7 +27,9 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from mhhsarch.diagnostics.core import Finding, SourceSpan
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_NESTING = 200
+# libyaml's composer crashes (C stack overflow) somewhere past 20,000 levels; no
+# model file needs more than a dozen.
+MAX_NESTING = 1000
 # Expanded nodes allowed beyond one per byte of text: aliases may repeat small
 # blocks, but an exponential "billion laughs" expansion is refused.
 ALIAS_EXPANSION_ALLOWANCE = 10_000
@@ -50,7 +52,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 # Only the structure indicators that let one short line nest deeply.
-_NESTING_HINT = re.compile(r"(?:[-?]\s+){%d}" % MAX_NESTING)
+_NESTING_HINT = re.compile(r"(?:[-?][ \t]+){%d}" % MAX_NESTING)
 
 
 class _NodeParser(yaml.CBaseLoader):
