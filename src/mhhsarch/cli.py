@@ -117,7 +117,7 @@ def render(
     from mhhsarch.pipeline import check_model
     from mhhsarch.render.base import RenderOptions, cpu_count
     from mhhsarch.render.publish import RenderError, model_provenance, publish, source_date_epoch
-    from mhhsarch.render.registry import all_renderers
+    from mhhsarch.render.registry import all_renderers, with_requirements
 
     renderers = all_renderers()
     if list_renderers:
@@ -131,6 +131,7 @@ def render(
         unknown = sorted(wanted - names)
         if unknown:
             _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
+        wanted = with_requirements(wanted, renderers)
         renderers = [r for r in renderers if r.name in wanted]
     if not pdf:
         renderers = [r for r in renderers if r.name != "pdf"]

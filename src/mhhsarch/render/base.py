@@ -109,6 +109,9 @@ class Renderer:
     name: ClassVar[str]
     title: ClassVar[str]
     phase: ClassVar[int] = 0
+    # Renderers whose files this one reads from the output (documents embed diagrams):
+    # `--only` pulls them in too.
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def available(self, ctx: RenderContext) -> str | None:
         """None when the renderer can run here, else what is missing (checked before rendering)."""

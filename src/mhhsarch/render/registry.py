@@ -16,3 +16,16 @@ def all_renderers() -> list[Renderer]:
 
 def renderer_names() -> list[str]:
     return [r.name for r in all_renderers()]
+
+
+def with_requirements(wanted: frozenset[str], renderers: list[Renderer]) -> frozenset[str]:
+    """`wanted` plus every renderer they need, transitively."""
+    by_name = {r.name: r for r in renderers}
+    selected = set(wanted)
+    pending = list(wanted)
+    while pending:
+        for needed in by_name[pending.pop()].requires:
+            if needed not in selected:
+                selected.add(needed)
+                pending.append(needed)
+    return frozenset(selected)
