@@ -24,7 +24,8 @@ def with_requirements(wanted: frozenset[str], renderers: list[Renderer]) -> froz
     selected = set(wanted)
     pending = list(wanted)
     while pending:
-        for needed in by_name[pending.pop()].requires:
+        renderer = by_name.get(pending.pop())
+        for needed in renderer.requires if renderer else ():
             if needed not in selected:
                 selected.add(needed)
                 pending.append(needed)
