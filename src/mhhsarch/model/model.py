@@ -36,6 +36,7 @@ class Model:
         # Ids declared in files even where the entity failed its schema: references
         # to them are not reported as dangling (the schema error says enough).
         self.declared: dict[str, set] = {kind: set(items) for kind, items in self._by_kind.items()}
+        self._references: tuple[Reference, ...] | None = None
 
     # typed accessors used by rules and renderers
     @property
@@ -96,10 +97,17 @@ class Model:
         for items in self._by_kind.values():
             yield from items.values()
 
-    def references(self) -> Iterator[Reference]:
-        for kind in KINDS.values():
-            for entity in self._by_kind[kind.name].values():
-                yield from kind.references(entity)
+    def references(self) -> tuple[Reference, ...]:
+        """Every reference any entity makes, in a stable order (computed once: the
+        model does not change after loading)."""
+        if self._references is None:
+            self._references = tuple(
+                ref
+                for kind in KINDS.values()
+                for entity in self._by_kind[kind.name].values()
+                for ref in kind.references(entity)
+            )
+        return self._references
 
     def exists(self, kind: str, entity_id) -> bool:
         return entity_id in self.declared[kind]

@@ -68,7 +68,7 @@ def load_model(model_dir: Path) -> LoadResult:
     model_dir = Path(model_dir)
     problems: list[tuple[str, Finding]] = []
     files: list[YamlFile] = []
-    declared: dict[str, dict] = {kind: {} for kind in KINDS}  # kind -> id -> span of first definition
+    declared: dict[str, dict] = {kind: {} for kind in KINDS}  # kind -> id -> origin of first definition
     built: dict[str, dict] = {kind: {} for kind in KINDS}
 
     config = _load_config(model_dir, problems, files)
@@ -122,7 +122,7 @@ def _add_entity(kind, raw, origin: Origin, problems, declared, built) -> None:
     if not kind.id_matches(entity_id):
         return  # no usable id (reported by the schema pass): nothing can reference it
     if entity_id in declared[kind.name]:
-        first = declared[kind.name][entity_id]
+        first = declared[kind.name][entity_id].span("id")
         problems.append(
             (
                 "R301",
@@ -135,7 +135,7 @@ def _add_entity(kind, raw, origin: Origin, problems, declared, built) -> None:
             )
         )
         return
-    declared[kind.name][entity_id] = origin.span("id")
+    declared[kind.name][entity_id] = origin
     if schema_problems:
         return
     entity: Entity = kind.build(raw, origin)

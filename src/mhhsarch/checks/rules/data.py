@@ -73,10 +73,10 @@ def data_item_repeated(model, graph) -> Iterator[Finding]:
                     f"{interface.id} lists data item {use.ref} twice",
                     use.span("ref"),
                     interface.id,
-                    related=(first[use.ref],),
+                    related=(first[use.ref].span("ref"),),
                 )
             else:
-                first[use.ref] = use.span("ref")
+                first[use.ref] = use
 
 
 @rule("D604", "classification-exceeded")

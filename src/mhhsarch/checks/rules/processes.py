@@ -118,10 +118,10 @@ def duplicate_step_id(model, graph) -> Iterator[Finding]:
                     f"{process.id}: step id {step.id} is used twice",
                     step.span("id"),
                     process.id,
-                    related=(first[step.id],),
+                    related=(first[step.id].span("id"),),
                 )
             else:
-                first[step.id] = step.span("id")
+                first[step.id] = step
 
 
 @rule("P405", "next-step-missing")
