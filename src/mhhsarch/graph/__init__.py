@@ -40,7 +40,9 @@ class ModelGraph:
             self._out[source][ref.label].append(target)
             self._in[target][ref.label].append(source)
             edges.append((source, target, ref.label))
-        self._edges = edges
+        # One edge per (source, target, label): a process using an interface in
+        # three steps references it once.
+        self._edges = list(dict.fromkeys(edges))
 
     def __contains__(self, node: Node) -> bool:
         return node in self._nodes
