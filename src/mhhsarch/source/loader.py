@@ -52,16 +52,23 @@ def shown_path(path: Path) -> str:
 
 def find_model_files(model_dir: Path) -> list[Path]:
     """Every *.yaml / *.yml below the folder, sorted, hidden folders and the config file left out."""
+    return [Path(model_dir, rel) for rel in _model_file_names(model_dir)]
+
+
+def _model_file_names(model_dir: Path) -> list[str]:
+    """The model files' paths relative to the folder, POSIX, sorted."""
     found = []
-    for root, dirs, files in os.walk(model_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    top = os.fspath(model_dir)
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel_root = os.path.relpath(root, top).replace(os.sep, "/")
+        prefix = "" if rel_root == "." else rel_root + "/"
         for name in files:
             if name.endswith(MODEL_SUFFIXES) and not name.startswith("."):
-                path = Path(root) / name
-                if path.parent == model_dir and name == CONFIG_FILE:
+                if not prefix and name == CONFIG_FILE:
                     continue
-                found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(model_dir).as_posix())
+                found.append(prefix + name)
+    return sorted(found)
 
 
 def load_model(model_dir: Path) -> LoadResult:
@@ -73,8 +80,9 @@ def load_model(model_dir: Path) -> LoadResult:
 
     config = _load_config(model_dir, problems, files)
 
-    for path in find_model_files(model_dir):
-        source = read_yaml(path, shown_path(path))
+    shown_root = shown_path(model_dir)
+    for rel in _model_file_names(model_dir):
+        source = read_yaml(os.path.join(model_dir, rel), f"{shown_root}/{rel}" if shown_root != "." else rel)
         files.append(source)
         problems.extend(source.problems)
         if source.root is None or source.data is None:

@@ -91,7 +91,7 @@ class YamlFile:
     data: object = None
     root: object = None
     problems: list[tuple[str, Finding]] = field(default_factory=list)
-    lines: list[str] | None = None
+    text: str | None = None  # split into lines only when a diagnostic shows one
 
     # --- positions -------------------------------------------------------
     def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan:
@@ -121,11 +121,17 @@ class YamlFile:
         return _node_span(self.path, node)
 
     def source_line(self, line: int) -> str | None:
-        if self.lines is None:
+        if self.text is None:
             return None
-        if 1 <= line <= len(self.lines):
-            return self.lines[line - 1]
+        lines = self._lines()
+        if 1 <= line <= len(lines):
+            return lines[line - 1]
         return None
+
+    def _lines(self) -> list[str]:
+        if "_split" not in self.__dict__:
+            self.__dict__["_split"] = self.text.splitlines()
+        return self.__dict__["_split"]
 
 
 def _node_span(path: str, node) -> SourceSpan:
@@ -139,7 +145,7 @@ def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
     try:
         raw = _read_bytes(path_on_disk)
         text = _decode(raw)
-        result.lines = text.splitlines()
+        result.text = text
         _refuse_deep_nesting(text)
         parser = _NodeParser(text)
         try:
@@ -209,7 +215,9 @@ def _refuse_deep_nesting(text: str) -> None:
     stack (a segmentation fault) near 100,000 levels, so very deep nesting is
     refused before it is composed. Only text that could nest deeply pays for the
     exact check."""
-    if text.count("[") + text.count("{") < MAX_NESTING and not _NESTING_HINT.search(text):
+    brackets = text.count("[") + text.count("{")
+    indicators = text.count("-") + text.count("?")
+    if brackets < MAX_NESTING and (indicators < MAX_NESTING or not _NESTING_HINT.search(text)):
         return
     depth = 0
     parser = yaml.CBaseLoader(text)
