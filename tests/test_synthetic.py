@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO_ROOT = Path(__file__).parents[1]
 
@@ -70,3 +72,15 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 def test_scale_limit() -> None:
     with pytest.raises(ValueError):
         synth.generate(Path("unused"), synth.MAX_SCALE + 1)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31), scale=st.integers(1, 3))
+def test_any_seed_and_scale_is_clean(tmp_path_factory, seed: int, scale: int) -> None:
+    """In process (fast): no finding at all, not even a warning."""
+    from mhhsarch.pipeline import check_model
+
+    model_dir = tmp_path_factory.mktemp("synth") / "model"
+    synth.generate(model_dir, scale, seed)
+    checked = check_model(model_dir)
+    assert [(d.code, str(d.span), d.message) for d in checked.diagnostics][:5] == []
