@@ -10,7 +10,13 @@ from mhhsarch.render.base import Renderer
 
 def all_renderers() -> list[Renderer]:
     # Imported here so that `mhhsarch validate` never pays for graphviz, docx or openpyxl.
-    renderers: list[Renderer] = []
+    from mhhsarch.render.diagrams.communication import CommunicationRenderer
+    from mhhsarch.render.diagrams.sequence import SequenceRenderer
+
+    renderers: list[Renderer] = [
+        SequenceRenderer(),
+        CommunicationRenderer(),
+    ]
     return renderers
 
 

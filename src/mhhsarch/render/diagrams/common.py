@@ -1,0 +1,163 @@
+"""What the diagram writers share: the font, the transport and category styles, text
+clean-up and wrapping, calling the external tools, and making their output byte-stable."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from mhhsarch.render.publish import RenderError
+
+# One font everywhere (Debian: fonts-dejavu-core), so that layouts and PNGs do not
+# depend on the machine's default font.
+FONT = "DejaVu Sans"
+
+SEQUENCE_DIR = "diagrams/sequence"
+COMMUNICATION_DIR = "diagrams/communication"
+CONTEXT_DIR = "diagrams/context"
+
+
+@dataclass(frozen=True)
+class TransportStyle:
+    line: str  # graphviz edge style
+    colour: str
+    legend: str
+
+
+TRANSPORTS: dict[str, TransportStyle] = {
+    "DIP": TransportStyle("solid", "#1F5FA8", "DIP (Data Integration Platform)"),
+    "DTN": TransportStyle("dashed", "#C0561B", "DTN (Data Transfer Network)"),
+    "API": TransportStyle("dotted", "#2E7D32", "API"),
+    "file": TransportStyle("bold", "#6D6D6D", "file transfer"),
+}
+OTHER_TRANSPORT = TransportStyle("solid", "#444444", "other")
+
+
+def transport_style(transport: str | None) -> TransportStyle:
+    return TRANSPORTS.get(transport or "", OTHER_TRANSPORT)
+
+
+# Role categories in the order the market diagram groups them, with a heading and a fill.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "supplier": ("Suppliers", "#FCE4D6"),
+    "agent": ("Agents and data services", "#E2EFDA"),
+    "central": ("Central services", "#DDEBF7"),
+    "network": ("Networks", "#FFF2CC"),
+    "platform": ("Platforms", "#EDE7F6"),
+    "customer": ("Customers", "#F2F2F2"),
+    "other": ("Other", "#FFFFFF"),
+}
+
+
+def category_order(category: str) -> int:
+    keys = list(CATEGORIES)
+    return keys.index(category) if category in keys else len(keys)
+
+
+def category_fill(category: str) -> str:
+    return CATEGORIES.get(category, CATEGORIES["other"])[1]
+
+
+def category_heading(category: str) -> str:
+    return CATEGORIES.get(category, (category.title(), ""))[0]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def clean(text) -> str:
+    """One line of printable text: whitespace runs become one space, control and
+    format characters (NUL, escapes, bidi overrides) are dropped."""
+    if text is None:
+        return ""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
+    return " ".join(kept.split())
+
+
+def wrap(text, width: int, max_lines: int = 6) -> list[str]:
+    """`text` cleaned and wrapped to lines of at most `width` characters; words longer
+    than a line are cut, and more than `max_lines` lines end with an ellipsis."""
+    lines = textwrap.wrap(clean(text), width, break_long_words=True, break_on_hyphens=True,
+                          max_lines=max_lines, placeholder=" …")
+    return lines or [""]
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def missing_program(program: str, package: str) -> str | None:
+    """None when `program` is on PATH, else a message naming the Debian package."""
+    if shutil.which(program):
+        return None
+    return f"'{program}' is not installed (Debian/Ubuntu: apt-get install {package})"
+
+
+def tool_env() -> dict[str, str]:
+    """A fixed locale for the external tools, so number formats never vary."""
+    env = dict(os.environ)
+    env["LC_ALL"] = "C.UTF-8"
+    env.pop("DISPLAY", None)  # headless: never talk to an X server
+    return env
+
+
+def run_tool(argv: list[str], what: str, stdin: bytes | None = None, env: dict | None = None,
+             timeout: float = 600) -> None:
+    """Run an external program; a failure becomes a RenderError naming `what`."""
+    try:
+        done = subprocess.run(argv, input=stdin, capture_output=True, env=env or tool_env(), timeout=timeout)
+    except FileNotFoundError:
+        raise RenderError(f"{what}: '{argv[0]}' is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{what}: '{argv[0]}' took more than {timeout:.0f}s") from None
+    except OSError as error:
+        raise RenderError(f"{what}: cannot run '{argv[0]}': {error.strerror or error}") from None
+    if done.returncode != 0:
+        detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:400] or "no message"
+        raise RenderError(f"{what}: '{argv[0]}' exited {done.returncode}: {detail}")
+
+
+# --------------------------------------------------------------------------- byte-stable output
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Chunks that carry pixels or fixed rendering facts; text (PlantUML stores its source,
+# version and the Java runtime there) and time chunks are dropped.
+_PNG_KEEP = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"pHYs", b"gAMA", b"cHRM", b"sRGB", b"bKGD"}
+
+
+def strip_png_metadata(data: bytes) -> bytes:
+    if not data.startswith(_PNG_SIGNATURE):
+        raise RenderError("a diagram tool wrote a PNG file that is not a PNG")
+    out = [_PNG_SIGNATURE]
+    pos = len(_PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if kind in _PNG_KEEP:
+            out.append(data[pos:end])
+        pos = end
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
+def tidy_png(path: Path) -> None:
+    data = path.read_bytes()
+    tidy = strip_png_metadata(data)
+    if tidy != data:
+        path.write_bytes(tidy)
+
+
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_xml_comments(svg: str) -> str:
+    return _XML_COMMENT.sub("", svg)
+

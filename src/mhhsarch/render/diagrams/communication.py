@@ -1,0 +1,167 @@
+"""Communication diagrams with Graphviz: who sends which interfaces to whom.
+
+    diagrams/communication/market.{svg,png,mmd}   every in-scope interface, roles boxed by category
+    diagrams/communication/BPxxx.{svg,png,mmd}    one process: its participants, its steps' interfaces
+    diagrams/context/ROLE.{svg,png,mmd}           one role: its partners, interfaces in and out
+
+One edge per sender -> receiver -> transport, labelled with what it carries; the
+transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
+bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
+with every markup character escaped, so names cannot break the syntax or the SVG.
+Each diagram is one `dot` call writing the SVG and the PNG from one layout.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from mhhsarch.render.diagrams import mermaid
+from mhhsarch.render.diagrams.common import (
+    COMMUNICATION_DIR,
+    CONTEXT_DIR,
+    FONT,
+    category_fill,
+    category_heading,
+    clean,
+    missing_program,
+    run_tool,
+    tidy_png,
+    transport_style,
+    wrap,
+)
+from mhhsarch.render.diagrams.views import CommunicationView, context_view, market_view, process_view
+
+KIND = "communication-diagram"
+CONTEXT_KIND = "context-diagram"
+
+
+def html(value) -> str:
+    """Text for inside a Graphviz HTML-like label."""
+    return (clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+def _lines(lines: list[str]) -> str:
+    return '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines) + '<BR ALIGN="LEFT"/>'
+
+
+def _tooltip(value: str) -> str:
+    # tooltips are escString: a backslash would start an escape (\N, \G ...)
+    return clean(value).replace("\\", "\u2216")
+
+
+# A line drawn in text: solid, dashed, dotted, bold (DejaVu Sans has these box-drawing glyphs).
+_LEGEND_LINES = {"solid": "\u2500" * 6, "dashed": "\u254C" * 6, "dotted": "\u2504" * 6, "bold": "\u2501" * 6}
+
+
+def legend_label(transports: list[str]) -> str:
+    """An HTML table: one row per transport drawn, its line and what it is."""
+    rows = []
+    for transport in transports:
+        style = transport_style(transport)
+        line = _LEGEND_LINES.get(style.line, _LEGEND_LINES["solid"])
+        name = style.legend if transport else "transport not given"
+        rows.append(f'<TR><TD><FONT COLOR="{style.colour}">{line}</FONT></TD>'
+                    f'<TD ALIGN="LEFT"><FONT COLOR="{style.colour}">{html(name)}</FONT></TD></TR>')
+    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#BBBBBB" STYLE="ROUNDED">'
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>")
+
+
+def engine(view: CommunicationView) -> str:
+    """The Graphviz layout program: layered (dot) for a process or a role, whose
+    messages flow one way; force-directed (fdp, keeping the category boxes) for the market."""
+    return "fdp" if view.kind == "market" else "dot"
+
+
+def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) -> str:
+    """The DOT text of a communication view; `tooltips` maps interface ids to the text
+    shown when hovering over an edge in the SVG."""
+    graph = graphviz.Digraph(view.id)
+    graph.attr(fontname=FONT, fontsize="14", labelloc="t", labeljust="l",
+               label=f"<<B>{html(view.title)}</B>>", bgcolor="white", pad="0.3")
+    if engine(view) == "fdp":
+        # a force-directed layout stays compact when many roles talk to many others;
+        # a fixed seed keeps it the same from run to run
+        graph.attr(start="7", overlap="false", splines="true", sep="+8")
+    else:
+        graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
+    graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11",
+               color="#555555", margin="0.15,0.07")
+    graph.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+
+    def add_node(target, node) -> None:
+        name = wrap(node.name, 22, max_lines=3)
+        label = f"<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE=\"9\">{'<BR/>'.join(html(n) for n in name)}</FONT>>"
+        extra = {"penwidth": "2.5", "color": "#000000"} if node.focus else {}
+        target.node(node.id, label=label, fillcolor=category_fill(node.category), **extra)
+
+    if view.grouped:
+        for category in dict.fromkeys(n.category for n in view.nodes):
+            with graph.subgraph(name=f"cluster_{category}") as cluster:
+                cluster.attr(label=f"<<I>{html(category_heading(category))}</I>>", style="rounded,dashed",
+                             color="#999999", fontsize="11", labeljust="l")
+                for node in view.nodes:
+                    if node.category == category:
+                        add_node(cluster, node)
+    else:
+        for node in view.nodes:
+            add_node(graph, node)
+
+    for edge in view.edges:
+        style = transport_style(edge.transport)
+        if view.kind == "market":
+            text = wrap(", ".join(edge.labels), 26, max_lines=40)
+        else:
+            text = [line for label in edge.labels for line in wrap(label, 34, max_lines=3)]
+        attrs = {"label": f"<{_lines(text)}>", "color": style.colour, "fontcolor": style.colour, "style": style.line}
+        if tooltips:
+            attrs["tooltip"] = _tooltip("; ".join(f"{i} {tooltips.get(i, '')}".strip() for i in edge.interfaces))
+        graph.edge(edge.sender, edge.receiver, **attrs)
+
+    if view.edges:
+        graph.node("legend", label=legend_label(view.transports), shape="plaintext", style="", margin="0")
+    return graph.source
+
+
+def write_diagram(ctx: RenderContext, view: CommunicationView, folder: str, tooltips: dict[str, str]) -> None:
+    """One layout, two formats: `dot -Tsvg -o X.svg -Tpng -o X.png`, plus the Mermaid text."""
+    svg, png = ctx.target(f"{folder}/{view.id}.svg"), ctx.target(f"{folder}/{view.id}.png")
+    run_tool([engine(view), "-Tsvg", "-o", str(svg), "-Tpng", "-o", str(png)], f"diagram {folder}/{view.id}",
+             stdin=dot_source(view, tooltips).encode("utf-8"))
+    tidy_png(png)
+    ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))
+
+
+class CommunicationRenderer(Renderer):
+    name = "communication"
+    title = "Communication diagrams: market-wide, per process, per role (SVG, PNG, Mermaid)"
+    phase = 0
+
+    def available(self, ctx: RenderContext) -> str | None:
+        return missing_program("dot", "graphviz")
+
+    def views(self, ctx: RenderContext) -> list[tuple[str, str, CommunicationView, tuple[str, ...]]]:
+        """(folder, artefact kind, view, sources) of every diagram, market first."""
+        model = ctx.model
+        title = f"{model.config.name}: market-wide communication"
+        if ctx.options.tranche is not None:
+            title += f" (tranche {ctx.options.tranche})"
+        market = market_view(model, ctx.interfaces, title)
+        found = [(COMMUNICATION_DIR, KIND, market, market.interfaces)]
+        for process in ctx.processes:
+            view = process_view(model, process)
+            found.append((COMMUNICATION_DIR, KIND, view, (process.id, *view.interfaces)))
+        for role in ctx.roles:
+            view = context_view(model, role, ctx.interfaces)
+            found.append((CONTEXT_DIR, CONTEXT_KIND, view, (role.id, *view.interfaces)))
+        return found
+
+    def plan(self, ctx: RenderContext) -> list[Job]:
+        tooltips = {i.id: clean(i.name) for i in ctx.model.interfaces.values()}
+        jobs = []
+        for folder, kind, view, sources in self.views(ctx):
+            artefacts = [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in ("svg", "png", "mmd")]
+            jobs.append(Job(f"{folder}/{view.id}", artefacts,
+                            lambda view=view, folder=folder: write_diagram(ctx, view, folder, tooltips)))
+        return jobs
