@@ -45,8 +45,19 @@ class Published:
 _JOBS: list[Job] = []
 
 
+def run_job(job: Job) -> None:
+    """Run one job; any failure becomes a RenderError naming the job (the CLI prints it
+    as one line and exits 2; a traceback would only say which bug, not which artefact)."""
+    try:
+        job.run()
+    except RenderError:
+        raise
+    except Exception as error:
+        raise RenderError(f"{job.name}: {type(error).__name__}: {error}") from error
+
+
 def _run_job(index: int) -> int:
-    _JOBS[index].run()
+    run_job(_JOBS[index])
     return index
 
 
@@ -54,7 +65,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> 
     global _JOBS
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            job.run()
+            run_job(job)
             progress(job)
         return
     _JOBS = jobs
@@ -62,8 +73,12 @@ def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
             futures = [pool.submit(_run_job, i) for i in range(len(jobs))]
-            for future in as_completed(futures):
-                progress(jobs[future.result()])
+            try:
+                for future in as_completed(futures):
+                    progress(jobs[future.result()])
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)  # do not start what is queued
+                raise
     finally:
         _JOBS = []
 
