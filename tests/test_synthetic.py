@@ -84,3 +84,33 @@ def test_any_seed_and_scale_is_clean(tmp_path_factory, seed: int, scale: int) ->
     synth.generate(model_dir, scale, seed)
     checked = check_model(model_dir)
     assert [(d.code, str(d.span), d.message) for d in checked.diagnostics][:5] == []
+
+
+def test_parallel_parse_reports_exactly_what_serial_parse_does(tmp_path, monkeypatch):
+    """Large models are parsed by two processes; diagnostics from files the child
+    parsed must still carry their exact positions and source lines."""
+    from mhhsarch.diagnostics import formatters
+    from mhhsarch.pipeline import check_model
+    from mhhsarch.source import loader
+
+    model_dir = tmp_path / "model"
+    synth.generate(model_dir, 2, 7)
+    files = sorted(model_dir.rglob("*.yaml"))
+    assert len(files) > loader.PARALLEL_FROM_FILES
+    last = files[-1]  # in the child's half
+    text = last.read_text(encoding="utf-8")
+    last.write_text(text + "\nbogus_kind: []\n", encoding="utf-8")
+    (model_dir / "zz-broken.yaml").write_text("roles:\n  - id: SUP\n    name: [unclosed\n", encoding="utf-8")
+
+    def report(checked):
+        files = {f.path: f for f in checked.load.files}
+        return formatters.format_text(formatters.Report(
+            diagnostics=checked.diagnostics, files=len(files),
+            source_line=lambda p, n: files[p].source_line(n) if p in files else None))
+
+    monkeypatch.chdir(tmp_path)
+    parallel = report(check_model(Path("model")))
+    monkeypatch.setattr(loader, "PARALLEL_FROM_FILES", 10**9)
+    serial = report(check_model(Path("model")))
+    assert parallel == serial
+    assert "bogus_kind: []" in parallel and "[Y103]" in parallel and "[Y101]" in parallel

@@ -81,11 +81,14 @@ def load_model(model_dir: Path) -> LoadResult:
     config = _load_config(model_dir, problems, files)
 
     shown_root = shown_path(model_dir)
-    for rel in _model_file_names(model_dir):
-        source = read_yaml(os.path.join(model_dir, rel), f"{shown_root}/{rel}" if shown_root != "." else rel)
+    paths = [
+        (os.path.join(model_dir, rel), f"{shown_root}/{rel}" if shown_root != "." else rel)
+        for rel in _model_file_names(model_dir)
+    ]
+    for source in read_files(paths):
         files.append(source)
         problems.extend(source.problems)
-        if source.root is None or source.data is None:
+        if source.data is None:
             continue
         if not isinstance(source.data, dict):
             what = "a list" if isinstance(source.data, list) else "a single value"
@@ -115,6 +118,48 @@ def load_model(model_dir: Path) -> LoadResult:
     for kind, ids in declared.items():
         model.declared[kind].update(ids)
     return LoadResult(model, problems, files)
+
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_FROM_FILES = 150
+
+
+def read_files(paths: list[tuple[str, str]]) -> list[YamlFile]:
+    """Parse (disk path, shown path) pairs, in order. Parsing is most of validation's
+    time, so with two or more cores a forked child parses the second half while this
+    process parses the first; the child sends back plain data and problems (node
+    trees stay behind and are re-read only for files a diagnostic points into)."""
+    if len(paths) < PARALLEL_FROM_FILES or not hasattr(os, "fork") or _cores() < 2:
+        return [read_yaml(disk, shown) for disk, shown in paths]
+    import pickle
+
+    half = len(paths) // 2
+    mine, theirs = paths[:half], paths[half:]
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, send, leave without running any cleanup of the parent's
+        status = 1
+        try:
+            os.close(reader)
+            payload = pickle.dumps([read_yaml(d, s).detached() for d, s in theirs], pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    parsed = [read_yaml(disk, shown) for disk, shown in mine]
+    with os.fdopen(reader, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and payload:
+        return parsed + pickle.loads(payload)
+    # The child failed (out of memory, killed): parse its half here.
+    return parsed + [read_yaml(disk, shown) for disk, shown in theirs]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _add_entity(kind, raw, origin: Origin, problems, declared, built) -> None:

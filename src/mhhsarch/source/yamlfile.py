@@ -92,12 +92,24 @@ class YamlFile:
     root: object = None
     problems: list[tuple[str, Finding]] = field(default_factory=list)
     text: str | None = None  # split into lines only when a diagnostic shows one
+    disk_path: str | None = None
+
+    def detached(self) -> "YamlFile":
+        """A copy without the node tree and text, cheap to send to another process;
+        they are read again from disk if a diagnostic needs a position."""
+        return YamlFile(self.path, self.data, None, self.problems, None, self.disk_path)
+
+    def _reattach(self) -> None:
+        if self.root is None and self.data is not None and self.disk_path is not None:
+            again = read_yaml(self.disk_path, self.path)
+            self.root, self.text = again.root, again.text
 
     # --- positions -------------------------------------------------------
     def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan:
         """The span of the node at `path` (keys and list indexes); `key=True` points
         at the mapping key of the last step instead of its value. Falls back to the
         deepest node that exists."""
+        self._reattach()
         node = self.root
         key_node = None
         for step in path:
@@ -121,6 +133,7 @@ class YamlFile:
         return _node_span(self.path, node)
 
     def source_line(self, line: int) -> str | None:
+        self._reattach()
         if self.text is None:
             return None
         lines = self._lines()
@@ -141,7 +154,7 @@ def _node_span(path: str, node) -> SourceSpan:
 
 def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
     """Parse one file. Never raises for bad input: problems are recorded on the result."""
-    result = YamlFile(path=shown_path)
+    result = YamlFile(path=shown_path, disk_path=str(path_on_disk))
     try:
         raw = _read_bytes(path_on_disk)
         text = _decode(raw)
