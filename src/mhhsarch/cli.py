@@ -131,6 +131,8 @@ def render(
         unknown = sorted(wanted - names)
         if unknown:
             _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
+        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
+            wanted |= {"pdf"}
         wanted = with_requirements(wanted, renderers)
         renderers = [r for r in renderers if r.name in wanted]
     if not pdf:
