@@ -17,6 +17,13 @@ def all_renderers() -> list[Renderer]:
         SequenceRenderer(),
         CommunicationRenderer(),
     ]
+    # documents (phase 1 reads the diagrams of phase 0; phase 2 converts to PDF)
+    from mhhsarch.render.documents.catalogue import CatalogueRenderer
+    from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
+    from mhhsarch.render.documents.pdf import PdfRenderer
+    from mhhsarch.render.documents.process_doc import ProcessDocRenderer
+
+    renderers += [InterfaceSpecRenderer(), ProcessDocRenderer(), CatalogueRenderer(), PdfRenderer()]
     return renderers
 
 
