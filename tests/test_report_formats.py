@@ -26,16 +26,7 @@ FORMATS = sorted(formatters.FORMATTERS)
 
 
 def report_for(model_dir: Path, strict: bool = False) -> formatters.Report:
-    checked = check_model(model_dir)
-    files = {f.path: f for f in checked.load.files}
-    return formatters.Report(
-        diagnostics=checked.diagnostics,
-        files=len(files),
-        entities=sum(checked.model.count().values()),
-        strict=strict,
-        source_line=lambda path, line: files[path].source_line(line) if path in files else None,
-        rules=load_all_rules(),
-    )
+    return formatters.report_of(check_model(model_dir), strict=strict, rules=load_all_rules())
 
 
 def locations_in(fmt: str, text: str) -> set[tuple[str, str, int, int]]:

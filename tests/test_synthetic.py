@@ -103,10 +103,7 @@ def test_parallel_parse_reports_exactly_what_serial_parse_does(tmp_path, monkeyp
     (model_dir / "zz-broken.yaml").write_text("roles:\n  - id: SUP\n    name: [unclosed\n", encoding="utf-8")
 
     def report(checked):
-        files = {f.path: f for f in checked.load.files}
-        return formatters.format_text(formatters.Report(
-            diagnostics=checked.diagnostics, files=len(files),
-            source_line=lambda p, n: files[p].source_line(n) if p in files else None))
+        return formatters.format_text(formatters.report_of(checked))
 
     monkeypatch.chdir(tmp_path)
     parallel = report(check_model(Path("model")))

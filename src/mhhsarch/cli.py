@@ -79,15 +79,8 @@ def validate(
     from mhhsarch.pipeline import check_model
 
     checked = check_model(_model_dir(model_dir))
-    files = {f.path: f for f in checked.load.files}
-    report = formatters.Report(
-        diagnostics=checked.diagnostics,
-        files=len(files),
-        entities=sum(checked.model.count().values()),
-        strict=strict,
-        source_line=lambda path, line: files[path].source_line(line) if path in files else None,
-        rules=load_all_rules(),
-        colour=output is None and formatters.use_colour(sys.stdout),
+    report = formatters.report_of(
+        checked, strict=strict, rules=load_all_rules(), colour=output is None and formatters.use_colour(sys.stdout)
     )
     try:
         formatters.write(report, fmt.value, str(output) if output else None)
@@ -145,12 +138,9 @@ def render(
     checked = check_model(_model_dir(model_dir))
     errors = checked.count(Severity.ERROR)
     if errors and not force:
-        files = {f.path: f for f in checked.load.files}
-        report = formatters.Report(
+        report = formatters.report_of(
+            checked,
             diagnostics=[d for d in checked.diagnostics if d.severity is Severity.ERROR],
-            files=len(files),
-            entities=sum(checked.model.count().values()),
-            source_line=lambda path, line: files[path].source_line(line) if path in files else None,
             colour=formatters.use_colour(sys.stderr),
         )
         sys.stderr.write(formatters.format_text(report))

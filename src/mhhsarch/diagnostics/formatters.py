@@ -29,6 +29,20 @@ class Report:
     colour: bool = False
 
 
+def report_of(checked, *, diagnostics=None, strict: bool = False, rules: dict | None = None, colour: bool = False) -> Report:
+    """The report of a checked model (`pipeline.Checked`), source lines read from its files."""
+    files = {f.path: f for f in checked.load.files}
+    return Report(
+        diagnostics=checked.diagnostics if diagnostics is None else diagnostics,
+        files=len(files),
+        entities=sum(checked.model.count().values()),
+        strict=strict,
+        source_line=lambda path, line: files[path].source_line(line) if path in files else None,
+        rules=rules or {},
+        colour=colour,
+    )
+
+
 # --- text ---------------------------------------------------------------------
 
 _COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
