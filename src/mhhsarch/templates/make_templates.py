@@ -147,6 +147,8 @@ def build(path: Path) -> None:
         if name == "Title":
             _border(ppr, "bottom")
 
+    _drop_unused_styles(doc, {*STYLES, "List Bullet", "Table Grid"})
+
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.0)
@@ -192,6 +194,29 @@ def build(path: Path) -> None:
     from mhhsarch.render.reproducible import normalise_zip
 
     normalise_zip(path, TEMPLATE_EPOCH)
+
+
+def _drop_unused_styles(doc, keep: set[str]) -> None:
+    """Only the styles documents use, those they are based on or linked to, and each
+    type's default: python-docx's template has 160 (350 kB) that every render would parse."""
+    root = doc.styles.element
+    styles = root.findall(qn("w:style"))
+    by_id = {s.get(qn("w:styleId")): s for s in styles}
+    keep = {k.lower() for k in keep}  # built-in names are stored lower case ("heading 1", "header")
+    wanted = {s.get(qn("w:styleId")) for s in styles
+              if s.find(qn("w:name")).get(qn("w:val")).lower() in keep or s.get(qn("w:default")) == "1"}
+    pending = list(wanted)
+    while pending:
+        style = by_id[pending.pop()]
+        for ref in ("w:basedOn", "w:link", "w:next"):
+            node = style.find(qn(ref))
+            target = node.get(qn("w:val")) if node is not None else None
+            if target in by_id and target not in wanted:
+                wanted.add(target)
+                pending.append(target)
+    for style in styles:
+        if style.get(qn("w:styleId")) not in wanted:
+            root.remove(style)
 
 
 def _drop_extras(doc) -> None:

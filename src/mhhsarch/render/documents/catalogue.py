@@ -30,7 +30,7 @@ from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
 from mhhsarch.render.documents.docxkit import render_date
 from mhhsarch.render.documents.interface_spec import model_label
 from mhhsarch.render.documents.text import clean
-from mhhsarch.render.reproducible import normalise_zip
+from mhhsarch.render.reproducible import normalised_zip
 
 PATH = "catalogue/data_catalogue.xlsx"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,6 +78,17 @@ class Col:
     choices: tuple[str, ...] = ()  # list validation for the column
 
 
+def print_setup(ws, repeat_header: bool) -> None:
+    """Printed (or converted to PDF): landscape A4, as wide as the page, header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat_header:
+        ws.print_title_rows = "1:1"
+
+
 def table_sheet(wb: Workbook, title: str, columns: list[Col], rows: list[list], header_rotated: bool = False):
     """A sheet holding one table: header row styled and frozen, autofilter, widths,
     list validation on enumerated columns."""
@@ -95,6 +106,7 @@ def table_sheet(wb: Workbook, title: str, columns: list[Col], rows: list[list], 
     ws.auto_filter.ref = f"A1:{last_col}{last_row}"
     if header_rotated:
         ws.row_dimensions[1].height = 160
+    print_setup(ws, repeat_header=True)
     for c, col in enumerate(columns, 1):
         if col.choices and rows:
             letter = get_column_letter(c)
@@ -219,15 +231,14 @@ def _cover(ws, ctx: RenderContext, items: int, sets: int, interfaces: int, proce
         put(ws, row, 2, text, alignment=WRAP_TOP)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 100
+    print_setup(ws, repeat_header=False)
 
 
 def write_catalogue(ctx: RenderContext) -> None:
     wb = build_workbook(ctx)
     buffer = io.BytesIO()
     wb.save(buffer)
-    target = ctx.target(PATH)
-    target.write_bytes(buffer.getvalue())
-    normalise_zip(target, ctx.options.source_date_epoch)
+    ctx.target(PATH).write_bytes(normalised_zip(buffer.getvalue(), ctx.options.source_date_epoch))
 
 
 class CatalogueRenderer(Renderer):

@@ -32,7 +32,7 @@ from docx.shared import Emu
 
 from mhhsarch.render.base import RenderContext
 from mhhsarch.render.documents.text import clean
-from mhhsarch.render.reproducible import normalise_zip
+from mhhsarch.render.reproducible import normalised_zip
 
 TEMPLATE = "document.docx"
 W = nsdecls("w")
@@ -136,7 +136,7 @@ class WordDocument:
                 self._styles[name] = self.doc.styles[name].style_id
             except KeyError:
                 self._styles[name] = None
-        return self._styles[name]
+        return self._styles[name]  # per document: a user template may name styles differently
 
     def _fill_tokens(self) -> None:
         values = {
@@ -291,8 +291,7 @@ class WordDocument:
         props.modified = when
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        path.write_bytes(buffer.getvalue())
-        normalise_zip(path, epoch)
+        path.write_bytes(normalised_zip(buffer.getvalue(), epoch))
 
     def _fill_toc(self) -> None:
         if self._toc_anchor is None:
