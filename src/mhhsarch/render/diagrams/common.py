@@ -108,8 +108,9 @@ def tool_env() -> dict[str, str]:
 
 
 def run_tool(argv: list[str], what: str, stdin: bytes | None = None, env: dict | None = None,
-             timeout: float = 600) -> None:
-    """Run an external program; a failure becomes a RenderError naming `what`."""
+             timeout: float = 600) -> str:
+    """Run an external program; a failure becomes a RenderError naming `what`.
+    Returns what it wrote on stderr."""
     try:
         done = subprocess.run(argv, input=stdin, capture_output=True, env=env or tool_env(), timeout=timeout)
     except FileNotFoundError:
@@ -121,6 +122,7 @@ def run_tool(argv: list[str], what: str, stdin: bytes | None = None, env: dict |
     if done.returncode != 0:
         detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:400] or "no message"
         raise RenderError(f"{what}: '{argv[0]}' exited {done.returncode}: {detail}")
+    return done.stderr.decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------- byte-stable output

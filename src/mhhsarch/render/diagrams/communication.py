@@ -68,22 +68,15 @@ def legend_label(transports: list[str]) -> str:
             '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>")
 
 
-def engine(view: CommunicationView) -> str:
-    """The Graphviz layout program: layered (dot) for a process or a role, whose
-    messages flow one way; force-directed (fdp, keeping the category boxes) for the market."""
-    return "fdp" if view.kind == "market" else "dot"
-
-
 def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) -> str:
     """The DOT text of a communication view; `tooltips` maps interface ids to the text
     shown when hovering over an edge in the SVG."""
     graph = graphviz.Digraph(view.id)
     graph.attr(fontname=FONT, fontsize="14", labelloc="t", labeljust="l",
                label=f"<<B>{html(view.title)}</B>>", bgcolor="white", pad="0.3")
-    if engine(view) == "fdp":
-        # a force-directed layout stays compact when many roles talk to many others;
-        # a fixed seed keeps it the same from run to run
-        graph.attr(start="7", overlap="false", splines="true", sep="+8")
+    if view.kind == "market":
+        # many roles talking to many: top to bottom keeps the picture nearer a page's shape
+        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8", newrank="true")
     else:
         graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11",
@@ -127,7 +120,7 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
 def write_diagram(ctx: RenderContext, view: CommunicationView, folder: str, tooltips: dict[str, str]) -> None:
     """One layout, two formats: `dot -Tsvg -o X.svg -Tpng -o X.png`, plus the Mermaid text."""
     svg, png = ctx.target(f"{folder}/{view.id}.svg"), ctx.target(f"{folder}/{view.id}.png")
-    run_tool([engine(view), "-Tsvg", "-o", str(svg), "-Tpng", "-o", str(png)], f"diagram {folder}/{view.id}",
+    run_tool(["dot", "-Tsvg", "-o", str(svg), "-Tpng", "-o", str(png)], f"diagram {folder}/{view.id}",
              stdin=dot_source(view, tooltips).encode("utf-8"))
     tidy_png(png)
     ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))

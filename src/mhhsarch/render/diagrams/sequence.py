@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from mhhsarch.render.publish import RenderError
 from mhhsarch.render.diagrams import mermaid
 from mhhsarch.render.diagrams.common import (
     FONT,
@@ -58,6 +59,10 @@ def text(value) -> str:
         doubled = index + 1 < len(line) and line[index + 1] == ch
         if ch != "_" and _SAFE.fullmatch(ch) and not (ch == "-" and doubled):
             out.append(ch)
+        elif ch in "\\$":
+            # PlantUML 1.2020 decodes `&#NN;` through a regex replacement, where `\` and
+            # `$` are special and make it draw a stack trace; its `<U+XXXX>` form is safe
+            out.append(f"<U+{ord(ch):04X}>")
         else:
             out.append(f"&#{ord(ch)};")
     return "".join(out)
@@ -135,9 +140,13 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
             path = Path(tmp) / f"{stem}.puml"
             path.write_text(source, encoding="utf-8")
             files.append(str(path))
-        run_tool(["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata",
-                  "-o", str(out_dir.resolve()), *files],
-                 f"sequence diagrams ({fmt.upper()})", env=env)
+        what = f"sequence diagrams ({fmt.upper()})"
+        messages = run_tool(["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata",
+                             "-o", str(out_dir.resolve()), *files], what, env=env)
+    # PlantUML exits 0 when drawing fails: it draws the stack trace instead
+    problems = [line for line in messages.splitlines() if "Exception" in line or "error" in line.lower()]
+    if problems:
+        raise RenderError(f"{what}: PlantUML failed: {' '.join(problems[0].split())[:300]}")
     for stem in sources:
         target = out_dir / f"{stem}.{fmt}"
         if not target.is_file():
