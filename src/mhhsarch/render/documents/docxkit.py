@@ -83,7 +83,7 @@ class Cell:
     """A table cell with more than plain text: several lines, bold or italic parts."""
 
     def __init__(self, *lines, bold: bool = False, italic: bool = False, fill: str | None = None):
-        self.lines = [ln for ln in lines if ln is not None]
+        self.lines = [ln for ln in lines if ln is not None and ln != ""]
         self.bold = bold
         self.italic = italic
         self.fill = fill
@@ -250,7 +250,7 @@ class WordDocument:
         return self.table([Column("", label_cm), Column("", width - label_cm)], rows, header=False, zebra=False)
 
     # --- pictures -------------------------------------------------------------------------
-    def picture(self, path: Path, alt: str, caption: str | None = None, max_height_ratio: float = 0.72):
+    def picture(self, path: Path, alt: str, caption: str | None = None, max_height_ratio: float = 0.8):
         """A PNG at its natural size, scaled down to the text width and to part of the page
         height; centred, captioned, with alternative text for screen readers."""
         image = Image.from_file(str(path))

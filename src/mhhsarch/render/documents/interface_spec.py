@@ -258,8 +258,8 @@ def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_
                   f"{len(view.uses) - mandatory} optional), in this order. Enumerated items take their "
                   "codes from the valid sets in Appendix A.")
     doc.table(
-        [Column("ID", 1.6), Column("Name", 3.9), Column("Type", 1.7), Column("Length / format", 2.7),
-         Column("M/O", 1.0), Column("Repeats", 1.8), Column("Group", 2.0), Column("Valid set", 2.3)],
+        [Column("ID", 1.5), Column("Name", 4.6), Column("Type", 1.5), Column("Length / format", 2.4),
+         Column("M/O", 0.9), Column("Repeats", 1.6), Column("Group", 2.0), Column("Valid set", 2.5)],
         [_data_item_row(use, item) for use, item in view.uses],
     )
 
