@@ -108,11 +108,11 @@ def tool_env() -> dict[str, str]:
 
 
 def run_tool(argv: list[str], what: str, stdin: bytes | None = None, env: dict | None = None,
-             timeout: float = 600) -> str:
+             timeout: float = 600, cwd: str | None = None) -> str:
     """Run an external program; a failure becomes a RenderError naming `what`.
     Returns what it wrote on stderr."""
     try:
-        done = subprocess.run(argv, input=stdin, capture_output=True, env=env or tool_env(), timeout=timeout)
+        done = subprocess.run(argv, input=stdin, capture_output=True, env=env or tool_env(), timeout=timeout, cwd=cwd)
     except FileNotFoundError:
         raise RenderError(f"{what}: '{argv[0]}' is not installed") from None
     except subprocess.TimeoutExpired:

@@ -8,10 +8,15 @@ One edge per sender -> receiver -> transport, labelled with what it carries; the
 transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
 bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
 with every markup character escaped, so names cannot break the syntax or the SVG.
-Each diagram is one `dot` call writing the SVG and the PNG from one layout.
+A few `dot` calls draw all the diagrams, each graph laid out once for both formats.
 """
 
 from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
 
 import graphviz
 
@@ -33,6 +38,8 @@ from mhhsarch.render.diagrams.common import (
 from mhhsarch.render.diagrams.views import CommunicationView, context_view, market_view, process_view
 
 KIND = "communication-diagram"
+BATCHES = 3
+_BATCH_PAGE_ID = re.compile(r'id="page\d+,\d+_graph')
 CONTEXT_KIND = "context-diagram"
 
 
@@ -117,13 +124,41 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
     return graph.source
 
 
-def write_diagram(ctx: RenderContext, view: CommunicationView, folder: str, tooltips: dict[str, str]) -> None:
-    """One layout, two formats: `dot -Tsvg -o X.svg -Tpng -o X.png`, plus the Mermaid text."""
-    svg, png = ctx.target(f"{folder}/{view.id}.svg"), ctx.target(f"{folder}/{view.id}.png")
-    run_tool(["dot", "-Tsvg", "-o", str(svg), "-Tpng", "-o", str(png)], f"diagram {folder}/{view.id}",
-             stdin=dot_source(view, tooltips).encode("utf-8"))
-    tidy_png(png)
-    ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))
+def write_diagrams(ctx: RenderContext, batch: list[tuple[str, CommunicationView]], tooltips: dict[str, str]) -> None:
+    """Draw a batch of diagrams in one `dot` call (`dot -Tsvg -Tpng -O a.gv b.gv ...`: one
+    layout per graph, both formats), so the program and its fonts start once per batch,
+    not once per diagram; then move each picture into place and write the Mermaid text."""
+    with tempfile.TemporaryDirectory(prefix=".dot-", dir=ctx.out) as tmp:
+        sources = []
+        for index, (folder, view) in enumerate(batch):
+            source = Path(tmp) / f"{index:04d}.gv"
+            source.write_text(dot_source(view, tooltips), encoding="utf-8")
+            sources.append(source.name)
+        names = ", ".join(f"{folder}/{view.id}" for folder, view in batch[:3]) + (", ..." if len(batch) > 3 else "")
+        run_tool(["dot", "-Tsvg", "-Tpng", "-O", *sources], f"diagrams {names}", cwd=tmp)
+        for index, (folder, view) in enumerate(batch):
+            svg = (Path(tmp) / f"{index:04d}.gv.svg").read_text(encoding="utf-8")
+            # dot names the graph after its place in the batch ("page0,3_graph0"): the
+            # file must not depend on which other diagrams were drawn in the same call
+            ctx.write_text(f"{folder}/{view.id}.svg", _BATCH_PAGE_ID.sub('id="graph', svg, count=1))
+            os.replace(Path(tmp) / f"{index:04d}.gv.png", ctx.target(f"{folder}/{view.id}.png"))
+            tidy_png(ctx.out / f"{folder}/{view.id}.png")
+            ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))
+
+
+def batches(views: list, count: int) -> list[list]:
+    """`views` dealt into at most `count` batches of about equal work (nodes plus label
+    lines), largest first; each batch keeps the views' order."""
+    def weight(item) -> int:
+        view = item[2]
+        return len(view.nodes) + sum(len(e.labels) + 1 for e in view.edges)
+
+    loads = [[0, []] for _ in range(min(count, len(views)))]
+    for item in sorted(views, key=weight, reverse=True):
+        lightest = min(loads, key=lambda load: load[0])
+        lightest[0] += weight(item)
+        lightest[1].append(item)
+    return [sorted(items, key=views.index) for _, items in loads if items]
 
 
 class CommunicationRenderer(Renderer):
@@ -153,8 +188,11 @@ class CommunicationRenderer(Renderer):
     def plan(self, ctx: RenderContext) -> list[Job]:
         tooltips = {i.id: clean(i.name) for i in ctx.model.interfaces.values()}
         jobs = []
-        for folder, kind, view, sources in self.views(ctx):
-            artefacts = [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in ("svg", "png", "mmd")]
-            jobs.append(Job(f"{folder}/{view.id}", artefacts,
-                            lambda view=view, folder=folder: write_diagram(ctx, view, folder, tooltips)))
+        # a few batches, so that --jobs N shares them out beside the PlantUML jobs
+        for number, batch in enumerate(batches(self.views(ctx), BATCHES), start=1):
+            artefacts = [Artefact(f"{folder}/{view.id}.{ext}", kind, sources)
+                         for folder, kind, view, sources in batch for ext in ("svg", "png", "mmd")]
+            pairs = [(folder, view) for folder, _, view, _ in batch]
+            jobs.append(Job(f"communication diagrams ({number}/{min(BATCHES, len(self.views(ctx)))}, {len(batch)} diagrams)",
+                            artefacts, lambda pairs=pairs: write_diagrams(ctx, pairs, tooltips)))
         return jobs

@@ -144,7 +144,7 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
         messages = run_tool(["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata",
                              "-o", str(out_dir.resolve()), *files], what, env=env)
     # PlantUML exits 0 when drawing fails: it draws the stack trace instead
-    problems = [line for line in messages.splitlines() if "Exception" in line or "error" in line.lower()]
+    problems = [line for line in messages.splitlines() if "Exception" in line or "error has occur" in line]
     if problems:
         raise RenderError(f"{what}: PlantUML failed: {' '.join(problems[0].split())[:300]}")
     for stem in sources:
