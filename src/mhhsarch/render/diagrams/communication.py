@@ -75,6 +75,14 @@ def legend_label(transports: list[str]) -> str:
             '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>")
 
 
+def key_label(key: tuple[tuple[str, str], ...]) -> str:
+    """An HTML table of the interfaces the edges name by id."""
+    rows = "".join(f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><B>{html(i)}</B></TD>'
+                   f'<TD ALIGN="LEFT">{_lines(wrap(name, 48, 3))}</TD></TR>' for i, name in key)
+    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#BBBBBB" STYLE="ROUNDED">'
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Interfaces</I></TD></TR>' + rows + "</TABLE>>")
+
+
 def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) -> str:
     """The DOT text of a communication view; `tooltips` maps interface ids to the text
     shown when hovering over an edge in the SVG."""
@@ -83,7 +91,7 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
                label=f"<<B>{html(view.title)}</B>>", bgcolor="white", pad="0.3")
     if view.kind == "market":
         # many roles talking to many: top to bottom keeps the picture nearer a page's shape
-        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8", newrank="true")
+        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8", newrank="true")  # without newrank dot 2.43 aborts on clusters
     else:
         graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11",
@@ -110,10 +118,8 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
 
     for edge in view.edges:
         style = transport_style(edge.transport)
-        if view.kind == "market":
-            text = wrap(", ".join(edge.labels), 26, max_lines=40)
-        else:
-            text = [line for label in edge.labels for line in wrap(label, 34, max_lines=3)]
+        # ids on the edges (names in the key table), a few to a line
+        text = wrap(", ".join(edge.short or edge.labels), 26, max_lines=40)
         attrs = {"label": f"<{_lines(text)}>", "color": style.colour, "fontcolor": style.colour, "style": style.line}
         if tooltips:
             attrs["tooltip"] = _tooltip("; ".join(f"{i} {tooltips.get(i, '')}".strip() for i in edge.interfaces))
@@ -121,6 +127,8 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
 
     if view.edges:
         graph.node("legend", label=legend_label(view.transports), shape="plaintext", style="", margin="0")
+    if view.key:
+        graph.node("key", label=key_label(view.key), shape="plaintext", style="", margin="0")
     return graph.source
 
 

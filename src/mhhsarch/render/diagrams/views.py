@@ -32,9 +32,12 @@ class Message:
     interface: str
     name: str  # the interface's name
     transport: str | None
+    repeat: bool = False  # the same step to a further receiver: labelled without the name
 
     @property
     def label(self) -> str:
+        if self.repeat:
+            return f"{self.step}. {self.interface}"
         return f"{self.step}. {self.interface} {self.name}".rstrip()
 
 
@@ -130,8 +133,8 @@ def _step_items(model: Model, step: Step) -> list[Item]:
     interface = model.interfaces.get(step.interface)
     return [
         Message(step.id, step.actor, receiver, step.interface,
-                interface.name if interface else "", interface.transport if interface else None)
-        for receiver in receivers
+                interface.name if interface else "", interface.transport if interface else None, index > 0)
+        for index, receiver in enumerate(receivers)
     ]
 
 
@@ -192,8 +195,9 @@ class Edge:
     sender: str
     receiver: str
     transport: str | None
-    labels: tuple[str, ...]  # one per interface (or per process step)
+    labels: tuple[str, ...]  # one per interface (or per process step), with names
     interfaces: tuple[str, ...]
+    short: tuple[str, ...] = ()  # the same without names ("IF-021", "2. IF-021")
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,7 @@ class CommunicationView:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     grouped: bool = False  # nodes drawn in one box per role category
+    key: tuple[tuple[str, str], ...] = ()  # (interface id, name) when edges show ids only
 
     @property
     def transports(self) -> list[str]:
@@ -227,22 +232,28 @@ def _by_category(model: Model, role_ids: Iterable[str]) -> list[str]:
     return sorted(set(role_ids), key=key)
 
 
-def _edges(entries: Iterable[tuple[str, str, str | None, str, str]]) -> tuple[Edge, ...]:
-    """(sender, receiver, transport, label, interface) rows -> one edge per
+def _edges(entries: Iterable[tuple[str, str, str | None, str, str, str]]) -> tuple[Edge, ...]:
+    """(sender, receiver, transport, label, short label, interface) rows -> one edge per
     (sender, receiver, transport), labels in first-seen order, each once."""
-    grouped: dict[tuple, tuple[dict, dict]] = {}
-    for sender, receiver, transport, label, interface in entries:
-        labels, interfaces = grouped.setdefault((sender, receiver, transport), ({}, {}))
+    grouped: dict[tuple, tuple[dict, dict, dict]] = {}
+    for sender, receiver, transport, label, short, interface in entries:
+        labels, shorts, interfaces = grouped.setdefault((sender, receiver, transport), ({}, {}, {}))
         labels[label] = None
+        shorts[short] = None
         interfaces[interface] = None
-    return tuple(Edge(s, r, t, tuple(labels), tuple(interfaces)) for (s, r, t), (labels, interfaces) in grouped.items())
+    return tuple(Edge(s, r, t, tuple(labels), tuple(interfaces), tuple(shorts))
+                 for (s, r, t), (labels, shorts, interfaces) in grouped.items())
+
+
+def _key(model: Model, interface_ids: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((i, model.interfaces[i].name if i in model.interfaces else "") for i in dict.fromkeys(interface_ids))
 
 
 def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> CommunicationView:
     interfaces = sorted(interfaces, key=lambda i: (i.sender, i.id))
     roles = _by_category(model, [r for i in interfaces for r in (i.sender, *i.receivers) if r in model.roles])
     rows = sorted(
-        ((i.sender, r, i.transport, i.id, i.id) for i in interfaces for r in i.receivers
+        ((i.sender, r, i.transport, i.id, i.id, i.id) for i in interfaces for r in i.receivers
          if i.sender in model.roles and r in model.roles),
         key=lambda row: (row[0], row[1], row[2] or "", row[3]),
     )
@@ -251,11 +262,14 @@ def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> Co
 
 def process_view(model: Model, process: Process) -> CommunicationView:
     nodes = tuple(Node(l.id, l.name, l.category) for l in lifelines(model, process))
+    messages = sequence_view(model, process).messages()
     rows = [
-        (m.sender, m.receiver, m.transport, f"{m.step}. {m.interface} {m.name}".rstrip(), m.interface)
-        for m in sequence_view(model, process).messages()
+        (m.sender, m.receiver, m.transport, f"{m.step}. {m.interface} {m.name}".rstrip(), f"{m.step}. {m.interface}",
+         m.interface)
+        for m in messages
     ]
-    return CommunicationView(process.id, f"{process.id} {process.name}", "process", nodes, _edges(rows))
+    return CommunicationView(process.id, f"{process.id} {process.name}", "process", nodes, _edges(rows),
+                             key=_key(model, (m.interface for m in messages)))
 
 
 def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> CommunicationView:
@@ -264,10 +278,12 @@ def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> C
     for interface in mine:
         label = f"{interface.id} {interface.name}"
         if interface.sender == role.id:
-            rows += [(role.id, r, interface.transport, label, interface.id) for r in interface.receivers if r in model.roles]
+            rows += [(role.id, r, interface.transport, label, interface.id, interface.id)
+                     for r in interface.receivers if r in model.roles]
         elif interface.sender in model.roles:
-            rows.append((interface.sender, role.id, interface.transport, label, interface.id))
-    rows.sort(key=lambda row: (row[0] != role.id, row[0], row[1], row[2] or "", row[4]))
+            rows.append((interface.sender, role.id, interface.transport, label, interface.id, interface.id))
+    rows.sort(key=lambda row: (row[0] != role.id, row[0], row[1], row[2] or "", row[5]))
     partners = [r for row in rows for r in row[:2] if r != role.id]
     nodes = (_node(model, role.id, focus=True), *(_node(model, r) for r in _by_category(model, partners)))
-    return CommunicationView(role.id, f"{role.id} {role.name}: interfaces in and out", "context", nodes, _edges(rows))
+    return CommunicationView(role.id, f"{role.id} {role.name}: interfaces in and out", "context", nodes, _edges(rows),
+                             key=_key(model, (i.id for i in mine)))
