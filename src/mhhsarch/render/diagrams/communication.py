@@ -28,6 +28,7 @@ from mhhsarch.render.diagrams.common import (
     FONT,
     category_fill,
     category_heading,
+    category_order,
     clean,
     missing_program,
     run_tool,
@@ -62,8 +63,9 @@ def _tooltip(value: str) -> str:
 _LEGEND_LINES = {"solid": "\u2500" * 6, "dashed": "\u254C" * 6, "dotted": "\u2504" * 6, "bold": "\u2501" * 6}
 
 
-def legend_label(transports: list[str]) -> str:
-    """An HTML table: one row per transport drawn, its line and what it is."""
+def legend_label(transports: list[str], categories: list[str] = ()) -> str:
+    """An HTML table: one row per transport drawn, its line and what it is; then one
+    row per role category, its fill colour and name."""
     rows = []
     for transport in transports:
         style = transport_style(transport)
@@ -71,6 +73,11 @@ def legend_label(transports: list[str]) -> str:
         name = style.legend if transport else "transport not given"
         rows.append(f'<TR><TD><FONT COLOR="{style.colour}">{line}</FONT></TD>'
                     f'<TD ALIGN="LEFT"><FONT COLOR="{style.colour}">{html(name)}</FONT></TD></TR>')
+    if categories:
+        rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Role category</I></TD></TR>')
+        for category in sorted(categories, key=category_order):
+            rows.append(f'<TR><TD BGCOLOR="{category_fill(category)}" BORDER="1" COLOR="#555555"> </TD>'
+                        f'<TD ALIGN="LEFT">{html(category_heading(category))}</TD></TR>')
     return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#BBBBBB" STYLE="ROUNDED">'
             '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>")
 
@@ -91,7 +98,7 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
                label=f"<<B>{html(view.title)}</B>>", bgcolor="white", pad="0.3")
     if view.kind == "market":
         # many roles talking to many: top to bottom keeps the picture nearer a page's shape
-        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8", newrank="true")  # without newrank dot 2.43 aborts on clusters
+        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8")
     else:
         graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11",
@@ -104,17 +111,11 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
         extra = {"penwidth": "2.5", "color": "#000000"} if node.focus else {}
         target.node(node.id, label=label, fillcolor=category_fill(node.category), **extra)
 
-    if view.grouped:
-        for category in dict.fromkeys(n.category for n in view.nodes):
-            with graph.subgraph(name=f"cluster_{category}") as cluster:
-                cluster.attr(label=f"<<I>{html(category_heading(category))}</I>>", style="rounded,dashed",
-                             color="#999999", fontsize="11", labeljust="l")
-                for node in view.nodes:
-                    if node.category == category:
-                        add_node(cluster, node)
-    else:
-        for node in view.nodes:
-            add_node(graph, node)
+    # Roles are coloured by category, with a key: category boxes (dot clusters) were
+    # tried, but with the market's many crossing edges dot 2.43 either aborts
+    # ("trouble in init_rank") or, with newrank, draws the boxes over each other.
+    for node in view.nodes:
+        add_node(graph, node)
 
     for edge in view.edges:
         style = transport_style(edge.transport)
@@ -126,7 +127,8 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
         graph.edge(edge.sender, edge.receiver, **attrs)
 
     if view.edges:
-        graph.node("legend", label=legend_label(view.transports), shape="plaintext", style="", margin="0")
+        categories = list(dict.fromkeys(n.category for n in view.nodes)) if view.grouped else []
+        graph.node("legend", label=legend_label(view.transports, categories), shape="plaintext", style="", margin="0")
     if view.key:
         graph.node("key", label=key_label(view.key), shape="plaintext", style="", margin="0")
     return graph.source
