@@ -30,7 +30,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu
 
-from mhhsarch.render.base import RenderContext
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
 from mhhsarch.render.documents.text import clean
 from mhhsarch.render.reproducible import normalised_zip
 
@@ -54,6 +54,45 @@ def find_template(ctx: RenderContext, name: str) -> Path:
             if candidate.is_file():
                 return candidate
     return ctx.template(TEMPLATE)
+
+
+class WordDocumentRenderer(Renderer):
+    """One Word document per entity, from the template. Subclasses say which entities,
+    where each document goes, and how to write it."""
+
+    phase = 1
+    requires = ("sequence", "communication")  # the documents embed these diagrams
+    template_name: str
+    folder: str
+    kind: str
+
+    def available(self, ctx: RenderContext) -> str | None:
+        template = find_template(ctx, self.template_name)
+        return None if template.is_file() else f"Word template {template} is missing"
+
+    def entities(self, ctx: RenderContext) -> list:
+        raise NotImplementedError
+
+    def view(self, ctx: RenderContext, entity, epoch: int):
+        """What the document shows (with `.sources`, the entity ids it is made from)."""
+        raise NotImplementedError
+
+    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+        raise NotImplementedError
+
+    def plan(self, ctx: RenderContext) -> list[Job]:
+        template = find_template(ctx, self.template_name)
+        epoch = ctx.options.source_date_epoch
+        jobs = []
+        for entity in self.entities(ctx):
+            rel = f"{self.folder}/{entity.id}.docx"
+            view = self.view(ctx, entity, epoch)
+
+            def run(view=view, rel=rel) -> None:
+                self.write(view, ctx, template, ctx.target(rel), epoch)
+
+            jobs.append(Job(f"{self.name} {entity.id}", [Artefact(rel, self.kind, view.sources)], run))
+        return jobs
 
 
 def render_date(epoch: int) -> str:

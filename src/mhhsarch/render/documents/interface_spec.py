@@ -17,8 +17,8 @@ from mhhsarch.graph import ModelGraph
 from mhhsarch.model import entities as e
 from mhhsarch.model.entities import CLASSIFICATION_ORDER
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, find_template, render_date
+from mhhsarch.render.base import RenderContext
+from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, WordDocumentRenderer, render_date
 from mhhsarch.render.documents.text import data_size, thousands, yes_no
 
 TRANSPORTS = {
@@ -340,27 +340,18 @@ def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> tuple:
             REPEATS.get(use.repeats, use.repeats), use.group or "", item.valid_set or "")
 
 
-class InterfaceSpecRenderer(Renderer):
+class InterfaceSpecRenderer(WordDocumentRenderer):
     name = "specs"
     title = "Word interface specifications (specs/IF-xxx.docx)"
-    phase = 1
-    requires = ("sequence", "communication")
     template_name = "interface_spec.docx"
+    folder = "specs"
+    kind = "interface-spec"
 
-    def available(self, ctx: RenderContext) -> str | None:
-        template = find_template(ctx, self.template_name)
-        return None if template.is_file() else f"Word template {template} is missing"
+    def entities(self, ctx: RenderContext) -> list:
+        return ctx.interfaces
 
-    def plan(self, ctx: RenderContext) -> list[Job]:
-        template = find_template(ctx, self.template_name)
-        epoch = ctx.options.source_date_epoch
-        jobs = []
-        for interface in ctx.interfaces:
-            rel = f"specs/{interface.id}.docx"
-            view = interface_view(ctx.model, ctx.graph, interface, epoch)
+    def view(self, ctx: RenderContext, entity, epoch: int):
+        return interface_view(ctx.model, ctx.graph, entity, epoch)
 
-            def run(view=view, rel=rel) -> None:
-                write_interface_spec(view, ctx.model, template, ctx.out, ctx.target(rel), epoch)
-
-            jobs.append(Job(f"specs {interface.id}", [Artefact(rel, "interface-spec", view.sources)], run))
-        return jobs
+    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+        write_interface_spec(view, ctx.model, template, ctx.out, target, epoch)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from mhhsarch.model import entities as e
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, find_template, render_date
+from mhhsarch.render.base import RenderContext
+from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, WordDocumentRenderer, render_date
 from mhhsarch.render.documents.interface_spec import (
     NOT_STATED, describe, communication_png, document_control, highest, interface_facts, model_label,
     role_label, sequence_png, tranche_label,
@@ -147,27 +147,18 @@ def _step_row(model: Model, step: e.Step) -> tuple:
     return (str(step.id), Cell(role_label(model, step.actor)), action, sent, to, condition)
 
 
-class ProcessDocRenderer(Renderer):
+class ProcessDocRenderer(WordDocumentRenderer):
     name = "process-docs"
     title = "Word process descriptions (processes/BPxxx.docx)"
-    phase = 1
-    requires = ("sequence", "communication")
     template_name = "process_description.docx"
+    folder = "processes"
+    kind = "process-description"
 
-    def available(self, ctx: RenderContext) -> str | None:
-        template = find_template(ctx, self.template_name)
-        return None if template.is_file() else f"Word template {template} is missing"
+    def entities(self, ctx: RenderContext) -> list:
+        return ctx.processes
 
-    def plan(self, ctx: RenderContext) -> list[Job]:
-        template = find_template(ctx, self.template_name)
-        epoch = ctx.options.source_date_epoch
-        jobs = []
-        for process in ctx.processes:
-            rel = f"processes/{process.id}.docx"
-            view = process_view(ctx.model, process, epoch)
+    def view(self, ctx: RenderContext, entity, epoch: int):
+        return process_view(ctx.model, entity, epoch)
 
-            def run(view=view, rel=rel) -> None:
-                write_process_doc(view, ctx.model, template, ctx.out, ctx.target(rel), epoch)
-
-            jobs.append(Job(f"process-docs {process.id}", [Artefact(rel, "process-description", view.sources)], run))
-        return jobs
+    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+        write_process_doc(view, ctx.model, template, ctx.out, target, epoch)
