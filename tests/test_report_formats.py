@@ -161,3 +161,11 @@ def test_clean_model_formats(valid_model):
     assert json.loads(formatters.format_sarif(report))["runs"][0]["results"] == []
     assert ET.fromstring(formatters.format_junit(report)).get("failures") == "0"
     assert formatters.format_text(report).startswith("No problems found")
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    copy_model(tmp_path / "my model", BAD_CASES / "R302-dangling-reference")
+    sarif = json.loads(formatters.format_sarif(report_for(Path("my model"))))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert uris == ["my%20model/data_catalogue/valid_sets.yaml"]

@@ -103,6 +103,13 @@ def format_json(report: Report) -> str:
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _uri(path: str) -> str:
+    """A relative path as a URI reference (SARIF wants URIs: a space is %20)."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
 def format_sarif(report: Report) -> str:
     rule_codes = sorted(report.rules)
     index = {code: i for i, code in enumerate(rule_codes)}
@@ -129,7 +136,7 @@ def format_sarif(report: Report) -> str:
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.span.path}, "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(d.span.path)}, "region": region}}],
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
@@ -140,7 +147,7 @@ def format_sarif(report: Report) -> str:
                 {
                     "id": i,
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.path},
+                        "artifactLocation": {"uri": _uri(r.path)},
                         "region": {"startLine": r.line, "startColumn": r.column},
                     },
                 }
