@@ -160,3 +160,11 @@ def test_stats_table_and_json(valid_model):
     assert data["kinds"]["processes"] == 1 and data["kinds"]["interfaces"] == 2
     assert data["steps"] == 3
     assert sum(data["interfaces_per_transport"].values()) == 2
+
+
+def test_render_into_an_impossible_folder_is_a_usage_error(valid_model, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = invoke("render", "model", "--out", blocker / "out", "--only", "catalogue")
+    assert result.exit_code == 2
+    assert "render failed" in result.output and "Traceback" not in result.output

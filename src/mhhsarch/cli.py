@@ -170,6 +170,8 @@ def render(
         published = _publish_with_progress(checked, out, renderers, options, provenance)
     except RenderError as error:
         _fail(f"render failed, {out} left as it was: {error}")
+    except OSError as error:  # the output folder cannot be made or written
+        _fail(f"render failed, {out} left as it was: {error.strerror or error}: {error.filename or out}")
     except KeyboardInterrupt:
         typer.echo(f"interrupted; {out} left as it was", err=True)
         raise typer.Exit(130)
