@@ -108,7 +108,8 @@ def render(
     from mhhsarch.diagnostics import formatters
     from mhhsarch.diagnostics.core import Severity
     from mhhsarch.pipeline import check_model
-    from mhhsarch.render.base import RenderOptions, cpu_count
+    from mhhsarch.machine import cpu_count
+    from mhhsarch.render.base import RenderOptions
     from mhhsarch.render.publish import RenderError, model_provenance, publish, source_date_epoch
     from mhhsarch.render.registry import all_renderers, with_requirements
 

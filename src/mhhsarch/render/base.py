@@ -12,7 +12,6 @@ Jobs of one phase run in parallel (`--jobs`); phases run in order, so documents
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
@@ -119,7 +118,3 @@ class Renderer:
 
     def plan(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mhhsarch.checks import schema
 from mhhsarch.diagnostics.core import Finding, SourceSpan
+from mhhsarch.machine import cpu_count
 from mhhsarch.model.entities import Entity, Origin
 from mhhsarch.model.kinds import KINDS, TOP_LEVEL_KEYS
 from mhhsarch.model.model import Config, Model
@@ -50,13 +51,9 @@ def shown_path(path: Path) -> str:
         return Path(path).as_posix()
 
 
-def find_model_files(model_dir: Path) -> list[Path]:
-    """Every *.yaml / *.yml below the folder, sorted, hidden folders and the config file left out."""
-    return [Path(model_dir, rel) for rel in _model_file_names(model_dir)]
-
-
-def _model_file_names(model_dir: Path) -> list[str]:
-    """The model files' paths relative to the folder, POSIX, sorted."""
+def model_file_names(model_dir: Path) -> list[str]:
+    """Every *.yaml / *.yml below the folder, as paths relative to it (POSIX, sorted);
+    hidden files and folders and the config file left out."""
     found = []
     top = os.fspath(model_dir)
     for root, dirs, files in os.walk(top):
@@ -83,7 +80,7 @@ def load_model(model_dir: Path) -> LoadResult:
     shown_root = shown_path(model_dir)
     paths = [
         (os.path.join(model_dir, rel), f"{shown_root}/{rel}" if shown_root != "." else rel)
-        for rel in _model_file_names(model_dir)
+        for rel in model_file_names(model_dir)
     ]
     for source in read_files(paths):
         files.append(source)
@@ -129,7 +126,7 @@ def read_files(paths: list[tuple[str, str]]) -> list[YamlFile]:
     time, so with two or more cores a forked child parses the second half while this
     process parses the first; the child sends back plain data and problems (node
     trees stay behind and are re-read only for files a diagnostic points into)."""
-    if len(paths) < PARALLEL_FROM_FILES or not hasattr(os, "fork") or _cores() < 2:
+    if len(paths) < PARALLEL_FROM_FILES or not hasattr(os, "fork") or cpu_count() < 2:
         return [read_yaml(disk, shown) for disk, shown in paths]
     import pickle
 
@@ -156,10 +153,6 @@ def read_files(paths: list[tuple[str, str]]) -> list[YamlFile]:
         return parsed + pickle.loads(payload)
     # The child failed (out of memory, killed): parse its half here.
     return parsed + [read_yaml(disk, shown) for disk, shown in theirs]
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _add_entity(kind, raw, origin: Origin, problems, declared, built) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -136,15 +137,14 @@ class YamlFile:
         self._reattach()
         if self.text is None:
             return None
-        lines = self._lines()
+        lines = self._lines
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return None
 
+    @cached_property
     def _lines(self) -> list[str]:
-        if "_split" not in self.__dict__:
-            self.__dict__["_split"] = self.text.splitlines()
-        return self.__dict__["_split"]
+        return self.text.splitlines()
 
 
 def _node_span(path: str, node) -> SourceSpan:

@@ -175,7 +175,7 @@ def _class_data_options() -> list[str]:
     java = shutil.which("java")
     if not jar.is_file() or java is None:
         return []
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mhhsarch"
+    cache = _cache_dir()
     try:
         jar_stat, java_stat = jar.stat(), Path(java).resolve().stat()
         key = hashlib.sha256(
@@ -194,8 +194,12 @@ def _class_data_options() -> list[str]:
     return [f"-XX:ArchiveClassesAtExit={cache / f'.plantuml-{key}.{os.getpid()}.jsa'}", quiet]
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mhhsarch"
+
+
 def _publish_class_data_archive() -> None:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mhhsarch"
+    cache = _cache_dir()
     for partial in cache.glob(f".plantuml-*.{os.getpid()}.jsa"):
         final = cache / (partial.name[1:].rsplit(".", 2)[0] + ".jsa")
         try:
