@@ -29,19 +29,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import best_of, installed_mhhsarch, int_list  # noqa: E402
 from synth import MAX_SCALE, generate  # noqa: E402
 
 RENDER_TARGET, PDF_TARGET = 10.0, 0.3  # seconds; seconds per document
 EPOCH = "1700000000"
-
-
-def best_of(repeat: int, run) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def time_render(mhhsarch: Path, model: Path, out: Path, jobs: int, repeat: int) -> float:
@@ -115,13 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice timings")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    try:
-        scales = [int(s) for s in args.scales.split(",") if s.strip()]
-    except ValueError:
-        parser.error("--scales takes integers, e.g. 1,5")
-    mhhsarch = Path(sys.executable).parent / "mhhsarch"
-    if not mhhsarch.exists():
-        print(f"error: {mhhsarch} not found; pip install -e . into this venv", file=sys.stderr)
+    scales = int_list(parser, "--scales", args.scales, "1,5")
+    mhhsarch = installed_mhhsarch()
+    if mhhsarch is None:
         return 2
     if not scales and not args.model.is_dir():
         parser.error(f"model folder {args.model} does not exist")

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import installed_mhhsarch, int_list  # noqa: E402
 from synth import generate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,13 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help=f"exit 1 if a model misses {TARGET_SECONDS}s at --jobs {TARGET_JOBS}")
     args = parser.parse_args(argv)
-    try:
-        jobs_values = [int(j) for j in args.jobs.split(",") if j.strip()]
-    except ValueError:
-        parser.error("--jobs takes integers, e.g. 1,2")
-    mhhsarch = Path(sys.executable).parent / "mhhsarch"
-    if not mhhsarch.exists():
-        print(f"error: {mhhsarch} not found; install the package into this venv (pip install -e .)", file=sys.stderr)
+    jobs_values = int_list(parser, "--jobs", args.jobs, "1,2")
+    mhhsarch = installed_mhhsarch()
+    if mhhsarch is None:
         return 2
     for tool in ("dot", "plantuml"):
         if not shutil.which(tool):

@@ -18,12 +18,12 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import best_of, installed_mhhsarch, int_list  # noqa: E402
 from synth import MAX_SCALE, generate  # noqa: E402
 
 TARGET_SCALE, TARGET_RATIO = 10, 1.5
@@ -45,16 +45,6 @@ def parse_in_process(files: list[Path]) -> None:
     for path in files:
         with open(path, "rb") as f:
             yaml.load(f, Loader=yaml.CSafeLoader)
-
-
-def best_of(repeat: int, run) -> float:
-    """Smallest wall-clock time of `repeat` calls of run()."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def bench_scale(scale: int, seed: int, model_dir: Path, repeat: int, mhhsarch: Path) -> dict:
@@ -88,17 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-ratio", type=float, metavar="R",
                         help=f"fail if validate / in-process parse > R at scale {TARGET_SCALE}")
     args = parser.parse_args(argv)
-    try:
-        scales = [int(s) for s in args.scales.split(",") if s.strip()]
-    except ValueError:
-        parser.error("--scales takes integers, e.g. 1,10")
+    scales = int_list(parser, "--scales", args.scales, "1,10")
     if not scales or not all(1 <= s <= MAX_SCALE for s in scales):
         parser.error(f"each scale must be 1..{MAX_SCALE}")
 
-    mhhsarch = Path(sys.executable).parent / "mhhsarch"
-    if not mhhsarch.exists():
-        print(f"error: {mhhsarch} not found; install the package into this venv "
-              "(pip install -e .)", file=sys.stderr)
+    mhhsarch = installed_mhhsarch()
+    if mhhsarch is None:
         return 2
 
     base_dir = args.keep
