@@ -40,8 +40,12 @@ def time_render(mhhsarch: Path, model: Path, out: Path, jobs: int, repeat: int) 
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
 
     def run() -> None:
-        done = subprocess.run([str(mhhsarch), "render", str(model), "--out", str(out), "--jobs", str(jobs)],
-                              capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [str(mhhsarch), "render", str(model), "--out", str(out), "--jobs", str(jobs)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if done.returncode != 0:
             raise SystemExit(f"render of {model} failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
 
@@ -57,8 +61,9 @@ def time_by_renderer(model_dir: Path, jobs: int) -> list[tuple[str, int, float]]
     checked = check_model(model_dir)
     rows = []
     with tempfile.TemporaryDirectory(prefix="mhhsarch-bench-out-") as out:
-        ctx = RenderContext(checked.model, checked.graph, Path(out),
-                            RenderOptions(jobs=jobs, source_date_epoch=int(EPOCH)))
+        ctx = RenderContext(
+            checked.model, checked.graph, Path(out), RenderOptions(jobs=jobs, source_date_epoch=int(EPOCH))
+        )
         for renderer in sorted(all_renderers(), key=lambda r: r.phase):
             if renderer.name == "pdf":
                 continue
@@ -93,8 +98,14 @@ def time_pdf(rendered: Path, work: Path) -> dict:
         list(pool.map(lambda n: batch(f"half{n}", [inputs / name for name in halves[n]]), range(len(halves))))
     split = time.perf_counter() - start
     n = len(paths)
-    return {"n": n, "one": one, "all": everything, "per_doc": (everything - one) / max(n - 1, 1),
-            "split": split, "split_per_doc": (split - one) / n}
+    return {
+        "n": n,
+        "one": one,
+        "all": everything,
+        "per_doc": (everything - one) / max(n - 1, 1),
+        "split": split,
+        "split_per_doc": (split - one) / n,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,10 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             if do_pdf and docs:
                 r = time_pdf(out, tmp / "pdf")
                 print(f"  pdf: one batch of 1 document       {r['one']:6.2f}s  (LibreOffice start-up + 1)")
-                print(f"       one batch of {r['n']:<4} documents  {r['all']:6.2f}s  "
-                      f"-> {r['per_doc']:.3f}s per document after start-up")
-                print(f"       two batches side by side       {r['split']:6.2f}s  "
-                      f"-> {r['split_per_doc']:.3f}s per document after start-up   target <= {PDF_TARGET}s")
+                print(
+                    f"       one batch of {r['n']:<4} documents  {r['all']:6.2f}s  "
+                    f"-> {r['per_doc']:.3f}s per document after start-up"
+                )
+                print(
+                    f"       two batches side by side       {r['split']:6.2f}s  "
+                    f"-> {r['split_per_doc']:.3f}s per document after start-up   target <= {PDF_TARGET}s"
+                )
                 missed |= r["split_per_doc"] > PDF_TARGET
                 shutil.rmtree(tmp / "pdf")
             shutil.rmtree(out)

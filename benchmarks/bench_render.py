@@ -43,8 +43,11 @@ def render_once(mhhsarch: Path, model: Path, out: Path, jobs: int) -> tuple[floa
     dot, the JVMs) of one render."""
     cpu = children_cpu()
     start = time.perf_counter()
-    done = subprocess.run([str(mhhsarch), "render", str(model), "--out", str(out), "--only", ONLY,
-                           "--jobs", str(jobs)], capture_output=True, text=True)
+    done = subprocess.run(
+        [str(mhhsarch), "render", str(model), "--out", str(out), "--only", ONLY, "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - start, children_cpu() - cpu, done
 
 
@@ -54,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
     parser.add_argument("--model", type=Path, default=REPO / "model", help="the shipped model folder")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--check", action="store_true",
-                        help=f"exit 1 if a model misses {TARGET_SECONDS}s at --jobs {TARGET_JOBS}")
+    parser.add_argument(
+        "--check", action="store_true", help=f"exit 1 if a model misses {TARGET_SECONDS}s at --jobs {TARGET_JOBS}"
+    )
     args = parser.parse_args(argv)
     jobs_values = int_list(parser, "--jobs", args.jobs, "1,2")
     mhhsarch = installed_mhhsarch()
@@ -66,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: '{tool}' is not installed", file=sys.stderr)
             return 2
 
-    header = (f"{'model':<12} {'processes':>9} {'roles':>5} {'files':>5} "
-              + " ".join(f"{f'jobs={j}':>8}" for j in jobs_values) + f" {'cpu':>7}")
+    header = (
+        f"{'model':<12} {'processes':>9} {'roles':>5} {'files':>5} "
+        + " ".join(f"{f'jobs={j}':>8}" for j in jobs_values)
+        + f" {'cpu':>7}"
+    )
     print(header)
     print("-" * len(header))
     failed = False
@@ -96,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
                 if result.returncode != 0:
                     failed = True
                     print(f"  {label}: render --jobs {jobs} exited {result.returncode}:", file=sys.stderr)
-                    print("\n".join("    " + l for l in (result.stdout + result.stderr).splitlines()[-10:]), file=sys.stderr)
+                    print(
+                        "\n".join("    " + l for l in (result.stdout + result.stderr).splitlines()[-10:]),
+                        file=sys.stderr,
+                    )
                     break
             processes = len(list((model / "processes").glob("*.y*ml")))
             roles = _count_roles(model)
@@ -108,9 +118,11 @@ def main(argv: list[str] | None = None) -> int:
                 if t is None or t > TARGET_SECONDS:
                     failed = True
                     print(f"  {label}: --jobs {TARGET_JOBS} took {t}s, target {TARGET_SECONDS}s", file=sys.stderr)
-    print(f"target: shipped model, --jobs {TARGET_JOBS}, under {TARGET_SECONDS:.0f}s "
-          f"(wall clock of the whole command, best of {args.repeat}; cpu = least CPU time of any run, "
-          f"all processes: what 2 idle cores divide; files = diagrams written)")
+    print(
+        f"target: shipped model, --jobs {TARGET_JOBS}, under {TARGET_SECONDS:.0f}s "
+        f"(wall clock of the whole command, best of {args.repeat}; cpu = least CPU time of any run, "
+        f"all processes: what 2 idle cores divide; files = diagrams written)"
+    )
     return 1 if failed else 0
 
 

@@ -52,31 +52,36 @@ def bench_scale(scale: int, seed: int, model_dir: Path, repeat: int, mhhsarch: P
     files = model_files(model_dir)
 
     parse = best_of(repeat, lambda: parse_in_process(files))
-    parse_sub = best_of(repeat, lambda: subprocess.run(
-        [sys.executable, "-c", PARSE_SCRIPT, str(model_dir)], check=True))
+    parse_sub = best_of(
+        repeat, lambda: subprocess.run([sys.executable, "-c", PARSE_SCRIPT, str(model_dir)], check=True)
+    )
 
     results = []
 
     def validate() -> None:
-        results.append(subprocess.run([str(mhhsarch), "validate", str(model_dir)],
-                                      capture_output=True, text=True))
+        results.append(subprocess.run([str(mhhsarch), "validate", str(model_dir)], capture_output=True, text=True))
 
     validate_time = best_of(repeat, validate)
-    return {"scale": scale, "files": len(files), "entities": sum(counts.values()),
-            "parse": parse, "parse_sub": parse_sub, "validate": validate_time,
-            "result": results[-1]}
+    return {
+        "scale": scale,
+        "files": len(files),
+        "entities": sum(counts.values()),
+        "parse": parse,
+        "parse_sub": parse_sub,
+        "validate": validate_time,
+        "result": results[-1],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="1,10",
-                        help=f"comma-separated model scales, 1..{MAX_SCALE} (default 1,10)")
+    parser.add_argument("--scales", default="1,10", help=f"comma-separated model scales, 1..{MAX_SCALE} (default 1,10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="write the models to DIR/scale-N and keep them")
-    parser.add_argument("--max-ratio", type=float, metavar="R",
-                        help=f"fail if validate / in-process parse > R at scale {TARGET_SCALE}")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="write the models to DIR/scale-N and keep them")
+    parser.add_argument(
+        "--max-ratio", type=float, metavar="R", help=f"fail if validate / in-process parse > R at scale {TARGET_SCALE}"
+    )
     args = parser.parse_args(argv)
     scales = int_list(parser, "--scales", args.scales, "1,10")
     if not scales or not all(1 <= s <= MAX_SCALE for s in scales):
@@ -93,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             if model_dir.exists() and any(model_dir.iterdir()):
                 parser.error(f"{model_dir} is not empty")
 
-    header = (f"{'scale':>5} {'files':>6} {'entities':>8} {'parse':>8} {'parse(sp)':>9} "
-              f"{'validate':>9} {'v/parse':>8} {'v/parse(sp)':>11}")
+    header = (
+        f"{'scale':>5} {'files':>6} {'entities':>8} {'parse':>8} {'parse(sp)':>9} "
+        f"{'validate':>9} {'v/parse':>8} {'v/parse(sp)':>11}"
+    )
     print(header)
     print("-" * len(header))
     failed = False
@@ -104,22 +111,29 @@ def main(argv: list[str] | None = None) -> int:
             row = bench_scale(scale, args.seed, model_dir, args.repeat, mhhsarch)
             ratio = row["validate"] / row["parse"]
             ratio_sub = row["validate"] / row["parse_sub"]
-            print(f"{scale:>5} {row['files']:>6} {row['entities']:>8} "
-                  f"{row['parse']:>7.3f}s {row['parse_sub']:>8.3f}s {row['validate']:>8.3f}s "
-                  f"{ratio:>7.2f}x {ratio_sub:>10.2f}x", flush=True)
+            print(
+                f"{scale:>5} {row['files']:>6} {row['entities']:>8} "
+                f"{row['parse']:>7.3f}s {row['parse_sub']:>8.3f}s {row['validate']:>8.3f}s "
+                f"{ratio:>7.2f}x {ratio_sub:>10.2f}x",
+                flush=True,
+            )
             result = row["result"]
             if result.returncode != 0:
                 failed = True
-                print(f"  validate exited {result.returncode} on a generated model "
-                      f"(it must be clean); first lines of its output:", file=sys.stderr)
+                print(
+                    f"  validate exited {result.returncode} on a generated model "
+                    f"(it must be clean); first lines of its output:",
+                    file=sys.stderr,
+                )
                 output = (result.stdout + result.stderr).splitlines()
                 print("\n".join("    " + line for line in output[:20]), file=sys.stderr)
             if args.max_ratio and scale == TARGET_SCALE and ratio > args.max_ratio:
                 failed = True
-                print(f"  ratio {ratio:.2f}x exceeds --max-ratio {args.max_ratio}",
-                      file=sys.stderr)
-    print(f"target: scale {TARGET_SCALE}, validate <= {TARGET_RATIO} x parse "
-          f"(times are wall clock, best of {args.repeat})")
+                print(f"  ratio {ratio:.2f}x exceeds --max-ratio {args.max_ratio}", file=sys.stderr)
+    print(
+        f"target: scale {TARGET_SCALE}, validate <= {TARGET_RATIO} x parse "
+        f"(times are wall clock, best of {args.repeat})"
+    )
     if args.keep:
         print(f"models kept in {args.keep}")
     return 1 if failed else 0

@@ -79,21 +79,61 @@ SERVICES = [
 
 # capability groups: id part, name, child capability names (5 groups x 5 = 25 + 5 = 30)
 CAPABILITY_GROUPS = [
-    ("M2B", "Meter to Bank", ["Collect meter readings", "Validate consumption data",
-                              "Estimate missing consumption", "Aggregate settlement volumes",
-                              "Allocate volumes to suppliers"]),
-    ("MCH", "Metering Changes", ["Manage meter exchanges", "Manage energisation status",
-                                 "Manage disconnections", "Maintain meter technical details",
-                                 "Manage communications hubs"]),
-    ("OWN", "MPAN Ownership", ["Register a supplier", "Appoint a metering service",
-                               "Appoint a data service", "De-appoint services",
-                               "Maintain registration data"]),
-    ("REF", "Reference Data", ["Publish industry standing data", "Maintain line loss factors",
-                               "Maintain network tariffs", "Maintain market participant data",
-                               "Maintain GSP group data"]),
-    ("INS", "Insight and Reporting", ["Produce load shapes", "Forecast demand",
-                                      "Report data accuracy", "Investigate exceptions",
-                                      "Provide data for network charges"]),
+    (
+        "M2B",
+        "Meter to Bank",
+        [
+            "Collect meter readings",
+            "Validate consumption data",
+            "Estimate missing consumption",
+            "Aggregate settlement volumes",
+            "Allocate volumes to suppliers",
+        ],
+    ),
+    (
+        "MCH",
+        "Metering Changes",
+        [
+            "Manage meter exchanges",
+            "Manage energisation status",
+            "Manage disconnections",
+            "Maintain meter technical details",
+            "Manage communications hubs",
+        ],
+    ),
+    (
+        "OWN",
+        "MPAN Ownership",
+        [
+            "Register a supplier",
+            "Appoint a metering service",
+            "Appoint a data service",
+            "De-appoint services",
+            "Maintain registration data",
+        ],
+    ),
+    (
+        "REF",
+        "Reference Data",
+        [
+            "Publish industry standing data",
+            "Maintain line loss factors",
+            "Maintain network tariffs",
+            "Maintain market participant data",
+            "Maintain GSP group data",
+        ],
+    ),
+    (
+        "INS",
+        "Insight and Reporting",
+        [
+            "Produce load shapes",
+            "Forecast demand",
+            "Report data accuracy",
+            "Investigate exceptions",
+            "Provide data for network charges",
+        ],
+    ),
 ]
 
 PRINCIPLES = [
@@ -123,31 +163,54 @@ TRANCHES = [
 ]
 
 PROCESS_NAMES = [
-    "Change of Supplier", "Change of Service - Metering Service",
-    "Change of Service - Data Service", "Change of Existing Service Appointment Details",
-    "Data Collection", "Data Processing", "New Connection", "Disconnection",
-    "Change of Energisation Status", "Change of Meter", "Change of Registration Data",
-    "Change of Market Segment", "Demand Disconnection Events",
-    "Investigate Inconsistencies and Exceptions", "Provide Data for Network Charges",
-    "Reference Data Notification", "Forecasting", "Load Shaping Service",
-    "Market-wide Data Service", "Volume Allocation Service", "Domestic Opt-out",
-    "Provision of Reporting", "Customer Direct Contract", "Historic Consumption Replay",
-    "Reverse Migration", "Meter Technical Details Maintenance",
+    "Change of Supplier",
+    "Change of Service - Metering Service",
+    "Change of Service - Data Service",
+    "Change of Existing Service Appointment Details",
+    "Data Collection",
+    "Data Processing",
+    "New Connection",
+    "Disconnection",
+    "Change of Energisation Status",
+    "Change of Meter",
+    "Change of Registration Data",
+    "Change of Market Segment",
+    "Demand Disconnection Events",
+    "Investigate Inconsistencies and Exceptions",
+    "Provide Data for Network Charges",
+    "Reference Data Notification",
+    "Forecasting",
+    "Load Shaping Service",
+    "Market-wide Data Service",
+    "Volume Allocation Service",
+    "Domestic Opt-out",
+    "Provision of Reporting",
+    "Customer Direct Contract",
+    "Historic Consumption Replay",
+    "Reverse Migration",
+    "Meter Technical Details Maintenance",
 ]
 
 INTERFACE_NAMES = [
-    "Notification of Change of Supplier", "Registration Update to Supplier (COS Gain)",
-    "Notification of Reverse Migration and De-Appointment", "Comms Hub Information",
+    "Notification of Change of Supplier",
+    "Registration Update to Supplier (COS Gain)",
+    "Notification of Reverse Migration and De-Appointment",
+    "Comms Hub Information",
     "Metering Service MTD Updates to Registration",
     "Registration Service Notification of MTD Updates",
     "Change of Energisation Status Outcome",
     "Registration Service Notification of Change of Energisation Status",
     "Registration Service Notification of Disconnection",
     "Notification of Defaulted UTC Settlement Period Consumption Data",
-    "Rejected UTC Settlement Period Consumption Data", "Request Historic Consumption Replay",
-    "Notification of Registration Data Item Changes", "UTC Settlement Period Consumption Data",
-    "LSS Period Data", "LSS Totals Data", "Supplier Advisory Notifications",
-    "Supplier Updates to Registration", "Registration Service Notification of Supplier Data Change",
+    "Rejected UTC Settlement Period Consumption Data",
+    "Request Historic Consumption Replay",
+    "Notification of Registration Data Item Changes",
+    "UTC Settlement Period Consumption Data",
+    "LSS Period Data",
+    "LSS Totals Data",
+    "Supplier Advisory Notifications",
+    "Supplier Updates to Registration",
+    "Registration Service Notification of Supplier Data Change",
     "Supplier Service Appointment Request",
     "Registration Service Response to Supplier Service Appointment Request",
     "Registration Service Request for Service Appointment",
@@ -155,21 +218,40 @@ INTERFACE_NAMES = [
     "Registration Service Notification to Supplier of Service Appointment",
     "Registration Service Notification of Service Appointment and Supporting Info",
     "Registration Service Notification of Service De-Appointment",
-    "Customer Direct Contract Advisory", "Customer Direct Contract Advisory Response",
-    "Cumulative Meter Reading", "Industry Standing Data Publication",
-    "Line Loss Factor Notification", "Network Tariff Update", "Volume Allocation Results",
-    "Supplier Settlement Report", "Data Accuracy Issue Notification",
-    "Data Accuracy Issue Response", "Meter Reading Request", "Meter Reading Response",
-    "Site Visit Outcome", "Demand Disconnection Event Notification",
-    "Demand Disconnection Volume Adjustment", "Market Segment Change Request",
-    "Market Segment Change Notification", "Domestic Opt-out Notification",
-    "Consent Granularity Change", "Forecast Demand Publication", "Exception Report",
-    "Exception Resolution Notification", "Metering Point Address Update",
-    "Linked MPAN Notification", "New Connection Notification",
-    "Metering Point Creation Confirmation", "Disconnection Request",
-    "Meter Exchange Notification", "Meter Asset Provider Update",
-    "Smart Meter Installation Notification", "Unmetered Inventory Update",
-    "Settlement Run Schedule", "Aggregated Consumption Report", "Service Ticket Update",
+    "Customer Direct Contract Advisory",
+    "Customer Direct Contract Advisory Response",
+    "Cumulative Meter Reading",
+    "Industry Standing Data Publication",
+    "Line Loss Factor Notification",
+    "Network Tariff Update",
+    "Volume Allocation Results",
+    "Supplier Settlement Report",
+    "Data Accuracy Issue Notification",
+    "Data Accuracy Issue Response",
+    "Meter Reading Request",
+    "Meter Reading Response",
+    "Site Visit Outcome",
+    "Demand Disconnection Event Notification",
+    "Demand Disconnection Volume Adjustment",
+    "Market Segment Change Request",
+    "Market Segment Change Notification",
+    "Domestic Opt-out Notification",
+    "Consent Granularity Change",
+    "Forecast Demand Publication",
+    "Exception Report",
+    "Exception Resolution Notification",
+    "Metering Point Address Update",
+    "Linked MPAN Notification",
+    "New Connection Notification",
+    "Metering Point Creation Confirmation",
+    "Disconnection Request",
+    "Meter Exchange Notification",
+    "Meter Asset Provider Update",
+    "Smart Meter Installation Notification",
+    "Unmetered Inventory Update",
+    "Settlement Run Schedule",
+    "Aggregated Consumption Report",
+    "Service Ticket Update",
 ]
 
 # subject name, logical entity (id part), classification, personal data
@@ -228,65 +310,110 @@ DATA_ATTRIBUTES = [
 VALID_SETS = [
     ("ENERGISATION-STATUS", "Energisation Status", [("E", "Energised"), ("D", "De-energised")]),
     ("ENERGY-DIRECTION", "Energy Direction", [("I", "Import"), ("E", "Export")]),
-    ("CONNECTION-TYPE", "Connection Type Indicator",
-     [("W", "Whole current"), ("C", "Current transformer"), ("L", "Low voltage"),
-      ("H", "High voltage"), ("E", "Extra high voltage")]),
-    ("MARKET-SEGMENT", "Market Segment Indicator",
-     [("S", "Smart"), ("A", "Advanced"), ("U", "Unmetered")]),
-    ("DCC-SERVICE-FLAG", "DCC Service Flag",
-     [("A", "Active"), ("N", "Non-active"), ("W", "Withdrawn")]),
+    (
+        "CONNECTION-TYPE",
+        "Connection Type Indicator",
+        [
+            ("W", "Whole current"),
+            ("C", "Current transformer"),
+            ("L", "Low voltage"),
+            ("H", "High voltage"),
+            ("E", "Extra high voltage"),
+        ],
+    ),
+    ("MARKET-SEGMENT", "Market Segment Indicator", [("S", "Smart"), ("A", "Advanced"), ("U", "Unmetered")]),
+    ("DCC-SERVICE-FLAG", "DCC Service Flag", [("A", "Active"), ("N", "Non-active"), ("W", "Withdrawn")]),
     ("PROFILE-CLASS", "Profile Class", [(f"{n:02d}", f"Profile class {n}") for n in range(9)]),
-    ("CONSENT-GRANULARITY", "Consent Granularity",
-     [("H", "Half-hourly"), ("D", "Daily"), ("M", "Monthly")]),
+    ("CONSENT-GRANULARITY", "Consent Granularity", [("H", "Half-hourly"), ("D", "Daily"), ("M", "Monthly")]),
     ("APPOINTMENT-RESPONSE", "Appointment Response Code", [("A", "Accepted"), ("R", "Rejected")]),
-    ("APPOINTMENT-SCENARIO", "Appointment Scenario",
-     [("COS", "Change of supplier"), ("COA", "Change of agent"), ("NEW", "New connection"),
-      ("COM", "Change of market segment")]),
-    ("READING-METHOD", "Reading Method",
-     [("A", "Actual"), ("E", "Estimated"), ("C", "Customer own read"), ("D", "Deemed")]),
-    ("GSP-GROUP", "GSP Group",
-     [(f"_{c}", f"GSP group {c}") for c in "ABCDEFGHJKLMNP"]),
-    ("METER-TYPE", "Meter Type",
-     [("S1", "SMETS1"), ("S2A", "SMETS2 single element"), ("S2B", "SMETS2 twin element"),
-      ("S2C", "SMETS2 polyphase"), ("S2CDE", "SMETS2 polyphase with auxiliary load")]),
-    ("QUALITY-FLAG", "Consumption Quality Flag",
-     [("A", "Actual"), ("E", "Estimated"), ("D", "Defaulted")]),
-    ("SETTLEMENT-RUN-TYPE", "Settlement Run Type",
-     [("SF", "Initial settlement"), ("R1", "First reconciliation"),
-      ("R2", "Second reconciliation"), ("R3", "Third reconciliation"),
-      ("RF", "Final reconciliation"), ("DF", "Dispute final")]),
-    ("MEASUREMENT-QUANTITY", "Measurement Quantity",
-     [("AI", "Active import"), ("AE", "Active export"), ("RI", "Reactive import"),
-      ("RE", "Reactive export")]),
+    (
+        "APPOINTMENT-SCENARIO",
+        "Appointment Scenario",
+        [
+            ("COS", "Change of supplier"),
+            ("COA", "Change of agent"),
+            ("NEW", "New connection"),
+            ("COM", "Change of market segment"),
+        ],
+    ),
+    (
+        "READING-METHOD",
+        "Reading Method",
+        [("A", "Actual"), ("E", "Estimated"), ("C", "Customer own read"), ("D", "Deemed")],
+    ),
+    ("GSP-GROUP", "GSP Group", [(f"_{c}", f"GSP group {c}") for c in "ABCDEFGHJKLMNP"]),
+    (
+        "METER-TYPE",
+        "Meter Type",
+        [
+            ("S1", "SMETS1"),
+            ("S2A", "SMETS2 single element"),
+            ("S2B", "SMETS2 twin element"),
+            ("S2C", "SMETS2 polyphase"),
+            ("S2CDE", "SMETS2 polyphase with auxiliary load"),
+        ],
+    ),
+    ("QUALITY-FLAG", "Consumption Quality Flag", [("A", "Actual"), ("E", "Estimated"), ("D", "Defaulted")]),
+    (
+        "SETTLEMENT-RUN-TYPE",
+        "Settlement Run Type",
+        [
+            ("SF", "Initial settlement"),
+            ("R1", "First reconciliation"),
+            ("R2", "Second reconciliation"),
+            ("R3", "Third reconciliation"),
+            ("RF", "Final reconciliation"),
+            ("DF", "Dispute final"),
+        ],
+    ),
+    (
+        "MEASUREMENT-QUANTITY",
+        "Measurement Quantity",
+        [("AI", "Active import"), ("AE", "Active export"), ("RI", "Reactive import"), ("RE", "Reactive export")],
+    ),
     ("MEASUREMENT-CLASS", "Measurement Class", [(c, f"Measurement class {c}") for c in "ABCDEFG"]),
-    ("DISCONNECTION-REASON", "Disconnection Reason",
-     [("DEM", "Demolition"), ("PER", "Permanent removal"), ("DUP", "Duplicate registration")]),
-    ("REJECTION-REASON", "Rejection Reason",
-     [("R01", "Unknown MPAN"), ("R02", "Invalid effective date"), ("R03", "Not appointed"),
-      ("R04", "Schema validation failure")]),
-    ("SITE-VISIT-CHECK", "Site Visit Check Code",
-     [("01", "No access"), ("02", "Meter removed"), ("03", "Meter damaged"),
-      ("04", "Reading obtained")]),
-    ("EVENT-CODE", "DIP Event Code",
-     [("CREATE", "Created"), ("UPDATE", "Updated"), ("DELETE", "Deleted")]),
+    (
+        "DISCONNECTION-REASON",
+        "Disconnection Reason",
+        [("DEM", "Demolition"), ("PER", "Permanent removal"), ("DUP", "Duplicate registration")],
+    ),
+    (
+        "REJECTION-REASON",
+        "Rejection Reason",
+        [
+            ("R01", "Unknown MPAN"),
+            ("R02", "Invalid effective date"),
+            ("R03", "Not appointed"),
+            ("R04", "Schema validation failure"),
+        ],
+    ),
+    (
+        "SITE-VISIT-CHECK",
+        "Site Visit Check Code",
+        [("01", "No access"), ("02", "Meter removed"), ("03", "Meter damaged"), ("04", "Reading obtained")],
+    ),
+    ("EVENT-CODE", "DIP Event Code", [("CREATE", "Created"), ("UPDATE", "Updated"), ("DELETE", "Deleted")]),
     ("SERVICE-TYPE", "Service Type", [("MS", "Metering service"), ("DS", "Data service")]),
-    ("DOMESTIC-PREMISES", "Domestic Premises Indicator",
-     [("Y", "Domestic"), ("N", "Non-domestic")]),
-    ("REGISTRATION-STATUS", "Registration Status",
-     [("P", "Pending"), ("R", "Registered"), ("W", "Withdrawn")]),
-    ("EXCEPTION-TYPE", "Exception Type",
-     [("TAM", "Suspected tampering"), ("COM", "Communications fault"),
-      ("ACC", "Data accuracy"), ("DIS", "Dispute")]),
-    ("TARIFF-TYPE", "DUoS Tariff Type",
-     [("DOM", "Domestic"), ("NDM", "Non-domestic"), ("UMS", "Unmetered")]),
-    ("METER-LOCATION", "Meter Location",
-     [("A", "Attic"), ("B", "Basement"), ("G", "Garage"), ("K", "Kitchen"), ("O", "Outside")]),
-    ("CONTACT-CHANNEL", "Customer Contact Channel",
-     [("E", "Email"), ("P", "Phone"), ("L", "Letter")]),
+    ("DOMESTIC-PREMISES", "Domestic Premises Indicator", [("Y", "Domestic"), ("N", "Non-domestic")]),
+    ("REGISTRATION-STATUS", "Registration Status", [("P", "Pending"), ("R", "Registered"), ("W", "Withdrawn")]),
+    (
+        "EXCEPTION-TYPE",
+        "Exception Type",
+        [("TAM", "Suspected tampering"), ("COM", "Communications fault"), ("ACC", "Data accuracy"), ("DIS", "Dispute")],
+    ),
+    ("TARIFF-TYPE", "DUoS Tariff Type", [("DOM", "Domestic"), ("NDM", "Non-domestic"), ("UMS", "Unmetered")]),
+    (
+        "METER-LOCATION",
+        "Meter Location",
+        [("A", "Attic"), ("B", "Basement"), ("G", "Garage"), ("K", "Kitchen"), ("O", "Outside")],
+    ),
+    ("CONTACT-CHANNEL", "Customer Contact Channel", [("E", "Email"), ("P", "Phone"), ("L", "Letter")]),
     ("REPLAY-INDICATOR", "Replay Indicator", [("T", "Replayed"), ("F", "Original")]),
-    ("READ-REASON", "Read Reason",
-     [("COS", "Change of supplier"), ("COM", "Change of meter"), ("ROU", "Routine"),
-      ("FIN", "Final")]),
+    (
+        "READ-REASON",
+        "Read Reason",
+        [("COS", "Change of supplier"), ("COM", "Change of meter"), ("ROU", "Routine"), ("FIN", "Final")],
+    ),
     ("DATA-SOURCE", "Data Source", [("M", "Meter"), ("I", "Inventory"), ("S", "Substitute")]),
 ]
 
@@ -318,18 +445,29 @@ INTERNAL_STEPS = [
     "Estimate missing settlement periods",
     "Notify the customer of the change",
 ]
-CONDITIONS = ["If validation fails", "If the request is accepted", "If the request is rejected",
-              "For Advanced sites only", "When the effective date is reached"]
-TRIGGERS = ["Registration record updated", "Appointment requested by the supplier",
-            "Settlement run scheduled", "Meter exchange completed", "Daily at 05:00 UTC",
-            "Data accuracy issue detected", "Customer request received"]
-GROUPS = ["Metering point", "Appointment", "Meter details", "Readings", "Consumption",
-          "Registration", "Customer"]
+CONDITIONS = [
+    "If validation fails",
+    "If the request is accepted",
+    "If the request is rejected",
+    "For Advanced sites only",
+    "When the effective date is reached",
+]
+TRIGGERS = [
+    "Registration record updated",
+    "Appointment requested by the supplier",
+    "Settlement run scheduled",
+    "Meter exchange completed",
+    "Daily at 05:00 UTC",
+    "Data accuracy issue detected",
+    "Customer request received",
+]
+GROUPS = ["Metering point", "Appointment", "Meter details", "Readings", "Consumption", "Registration", "Customer"]
 
 
 # --------------------------------------------------------------------------- #
 # Ids (valid at any scale up to MAX_SCALE)
 # --------------------------------------------------------------------------- #
+
 
 def _numbered_id(prefix: str, index: int) -> str:
     """0-based index -> PREFIX001 .. PREFIX999, then PREFIX001A .. PREFIX999A, ..."""
@@ -352,6 +490,7 @@ def _unit_name(name: str, unit: int) -> str:
 # Building the model in memory
 # --------------------------------------------------------------------------- #
 
+
 class _Model:
     """Plain lists of entity dicts, one list per kind, in file order."""
 
@@ -371,14 +510,13 @@ class _Model:
 
 def _build_shared(model: _Model) -> None:
     for seg_id, name in SEGMENTS:
-        model.segments.append({"id": seg_id, "name": name,
-                               "description": f"Metering points in the {name} market segment."})
+        model.segments.append(
+            {"id": seg_id, "name": name, "description": f"Metering points in the {name} market segment."}
+        )
     for n, title in enumerate(PRINCIPLES):
-        model.principles.append({"id": f"DP-{n:02d}", "title": title,
-                                 "text": f"{title}.", "scope": "design"})
+        model.principles.append({"id": f"DP-{n:02d}", "title": title, "text": f"{title}.", "scope": "design"})
     for tid, name, start, end, approval in TRANCHES:
-        model.tranches.append({"id": tid, "name": name, "review_start": start,
-                               "review_end": end, "approval": approval})
+        model.tranches.append({"id": tid, "name": name, "review_start": start, "review_end": end, "approval": approval})
 
 
 def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
@@ -388,13 +526,17 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
 
     # --- market: services, roles -------------------------------------------------
     for part, name, segments in SERVICES:
-        model.services.append({"id": f"SVC-{part}{sfx}", "name": _unit_name(name, unit),
-                               "segments": list(segments),
-                               "description": f"The {name.lower()} service."})
+        model.services.append(
+            {
+                "id": f"SVC-{part}{sfx}",
+                "name": _unit_name(name, unit),
+                "segments": list(segments),
+                "description": f"The {name.lower()} service.",
+            }
+        )
     roles = []  # role ids of this unit
     for rid, name, category, segments, services in ROLES:
-        role = {"id": rid + role_sfx, "name": _unit_name(name, unit), "category": category,
-                "segments": list(segments)}
+        role = {"id": rid + role_sfx, "name": _unit_name(name, unit), "category": category, "segments": list(segments)}
         if services:
             role["services"] = [f"SVC-{s}{sfx}" for s in services]
         role["description"] = f"The {name} market role."
@@ -405,30 +547,44 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
     capabilities = []
     for group, group_name, children in CAPABILITY_GROUPS:
         root_id = f"CAP-{group}{sfx}"
-        model.capabilities.append({"id": root_id, "name": _unit_name(group_name, unit),
-                                   "description": f"Capabilities for {group_name.lower()}."})
+        model.capabilities.append(
+            {
+                "id": root_id,
+                "name": _unit_name(group_name, unit),
+                "description": f"Capabilities for {group_name.lower()}.",
+            }
+        )
         capabilities.append(root_id)
         for n, child in enumerate(children, start=1):
             cap_id = f"CAP-{group}-{n:02d}{sfx}"
-            model.capabilities.append({"id": cap_id, "name": child, "parent": root_id,
-                                       "roles": rng.sample(roles, rng.randint(1, 3)),
-                                       "description": f"The ability to {child.lower()}."})
+            model.capabilities.append(
+                {
+                    "id": cap_id,
+                    "name": child,
+                    "parent": root_id,
+                    "roles": rng.sample(roles, rng.randint(1, 3)),
+                    "description": f"The ability to {child.lower()}.",
+                }
+            )
             capabilities.append(cap_id)
 
     # --- logical entities and valid sets ------------------------------------------
     for part, name, related in ENTITIES:
-        entity = {"id": f"ENT-{part}{sfx}", "name": name,
-                  "description": f"A {name.lower()} in the logical data model."}
+        entity = {"id": f"ENT-{part}{sfx}", "name": name, "description": f"A {name.lower()} in the logical data model."}
         if related:
             entity["relationships"] = [
-                {"to": f"ENT-{r}{sfx}", "cardinality": rng.choice(["1:1", "1:N", "N:M"]),
-                 "name": f"has {r.lower().replace('-', ' ')}"} for r in related]
+                {
+                    "to": f"ENT-{r}{sfx}",
+                    "cardinality": rng.choice(["1:1", "1:N", "N:M"]),
+                    "name": f"has {r.lower().replace('-', ' ')}",
+                }
+                for r in related
+            ]
         model.entities.append(entity)
     valid_sets = []
     for part, name, values in VALID_SETS:
         vs_id = f"VS-{part}{sfx}"
-        model.valid_sets.append({"id": vs_id, "name": name,
-                                 "values": [{"code": c, "meaning": m} for c, m in values]})
+        model.valid_sets.append({"id": vs_id, "name": name, "values": [{"code": c, "meaning": m} for c, m in values]})
         valid_sets.append(vs_id)
 
     # --- data items: 400 distinct subject x attribute names -----------------------
@@ -454,19 +610,21 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
     # --- processes (tranche first), then interfaces owned by a process ------------
     processes = []
     for n in range(PROCESSES_PER_UNIT):
-        processes.append({
-            "id": _numbered_id("BP", len(model.processes) + len(processes)),
-            "name": _unit_name(PROCESS_NAMES[n], unit),
-            "level": 0,
-            "tranche": rng.choice([1, 1, 2, 2, 3, 4]),
-            "status": rng.choice(["draft", "review", "approved", "baselined"]),
-            "capabilities": rng.sample(capabilities, rng.randint(1, 3)),
-            "segments": rng.sample(ALL_SEGMENTS, rng.randint(1, 3)),
-            "participants": [],  # filled from the steps below
-            "principles": sorted(rng.sample([p["id"] for p in model.principles], 2)),
-            "description": f"Level-0 process: {PROCESS_NAMES[n].lower()}.",
-            "steps": [],
-        })
+        processes.append(
+            {
+                "id": _numbered_id("BP", len(model.processes) + len(processes)),
+                "name": _unit_name(PROCESS_NAMES[n], unit),
+                "level": 0,
+                "tranche": rng.choice([1, 1, 2, 2, 3, 4]),
+                "status": rng.choice(["draft", "review", "approved", "baselined"]),
+                "capabilities": rng.sample(capabilities, rng.randint(1, 3)),
+                "segments": rng.sample(ALL_SEGMENTS, rng.randint(1, 3)),
+                "participants": [],  # filled from the steps below
+                "principles": sorted(rng.sample([p["id"] for p in model.principles], 2)),
+                "description": f"Level-0 process: {PROCESS_NAMES[n].lower()}.",
+                "steps": [],
+            }
+        )
 
     # Each interface is owned by one process (round robin, so every interface is used
     # by a step) and gets a tranche <= its owner's (tranche coherence). The first 18
@@ -478,8 +636,7 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
         sender = roles[n] if n < len(roles) else rng.choice(roles)
         others = [r for r in roles if r != sender]
         interface = {
-            "id": _numbered_id("PUB-" if n % 4 == 3 else "IF-",
-                               len(model.interfaces) + len(interfaces)),
+            "id": _numbered_id("PUB-" if n % 4 == 3 else "IF-", len(model.interfaces) + len(interfaces)),
             "name": _unit_name(INTERFACE_NAMES[n], unit),
             "version": f"1.{rng.randint(0, 4)}.0",
             "status": rng.choice(["draft", "review", "approved", "baselined"]),
@@ -516,8 +673,7 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
     model.interfaces.extend(interfaces)
 
 
-def _assign_data_items(rng: random.Random, interfaces: list[dict],
-                       items: list[tuple[str, str, bool]]) -> None:
+def _assign_data_items(rng: random.Random, interfaces: list[dict], items: list[tuple[str, str, bool]]) -> None:
     """Give each interface 5-30 distinct items, every item used at least once, and set
     its security block to cover what it carries (classification and personal data)."""
     sizes = [rng.randint(5, 30) for _ in interfaces]
@@ -546,8 +702,10 @@ def _assign_data_items(rng: random.Random, interfaces: list[dict],
         level = max(CLASSIFICATIONS.index(c) for _, c, _ in chosen)
         if rng.random() < 0.2:
             level = min(level + 1, len(CLASSIFICATIONS) - 1)  # stricter is allowed
-        interface["security"] = {"classification": CLASSIFICATIONS[level],
-                                 "personal_data": any(p for _, _, p in chosen)}
+        interface["security"] = {
+            "classification": CLASSIFICATIONS[level],
+            "personal_data": any(p for _, _, p in chosen),
+        }
         group = rng.choice(GROUPS)
         interface["data_items"] = []
         for n, (item_id, _, _) in enumerate(chosen):
@@ -562,8 +720,7 @@ def _assign_data_items(rng: random.Random, interfaces: list[dict],
             interface["data_items"].append(ref)
 
 
-def _build_steps(rng: random.Random, process: dict, owned: list[dict],
-                 usable: list[dict]) -> None:
+def _build_steps(rng: random.Random, process: dict, owned: list[dict], usable: list[dict]) -> None:
     """4-12 steps: every owned interface once, some other usable interfaces, some
     internal steps. actor = sender, to = receivers (or a subset), participants = all."""
     n_steps = max(rng.randint(4, 12), len(owned) + 1)
@@ -586,8 +743,12 @@ def _build_steps(rng: random.Random, process: dict, owned: list[dict],
     for step_id, kind in enumerate(kinds, start=1):
         if kind == "message":
             interface = messages.pop()
-            step = {"id": step_id, "name": f"Send {interface['name']}",
-                    "actor": interface["sender"], "interface": interface["id"]}
+            step = {
+                "id": step_id,
+                "name": f"Send {interface['name']}",
+                "actor": interface["sender"],
+                "interface": interface["id"],
+            }
             receivers = interface["receivers"]
             if len(receivers) > 1 and rng.random() < 0.4:
                 step["to"] = rng.sample(receivers, rng.randint(1, len(receivers) - 1))
@@ -649,13 +810,15 @@ def generate(out_dir: Path, scale: int, seed: int = 0) -> dict[str, int]:
     for unit in range(scale):
         _build_unit(model, rng, unit)
 
-    _write(out_dir / "mhhsarch.yaml", {
-        "name": f"Synthetic MHHS design (scale {scale}, seed {seed})",
-        "version": f"0.{scale}.{seed}",
-        "baseline": f"synthetic-{scale}-{seed}",
-    })
-    _write(out_dir / "market.yaml", {"segments": model.segments, "roles": model.roles,
-                                     "services": model.services})
+    _write(
+        out_dir / "mhhsarch.yaml",
+        {
+            "name": f"Synthetic MHHS design (scale {scale}, seed {seed})",
+            "version": f"0.{scale}.{seed}",
+            "baseline": f"synthetic-{scale}-{seed}",
+        },
+    )
+    _write(out_dir / "market.yaml", {"segments": model.segments, "roles": model.roles, "services": model.services})
     _write(out_dir / "capabilities.yaml", {"capabilities": model.capabilities})
     _write(out_dir / "principles.yaml", {"principles": model.principles})
     _write(out_dir / "tranches.yaml", {"tranches": model.tranches})
@@ -665,22 +828,33 @@ def generate(out_dir: Path, scale: int, seed: int = 0) -> dict[str, int]:
         _write(out_dir / "interfaces" / f"{interface['id']}.yaml", {"interface": interface})
     catalogue = out_dir / "data_catalogue"
     for start in range(0, len(model.data_items), DATA_ITEMS_PER_FILE):
-        chunk = model.data_items[start:start + DATA_ITEMS_PER_FILE]  # never a single item
-        _write(catalogue / f"data_items_{start // DATA_ITEMS_PER_FILE + 1:03d}.yaml",
-               {"data_items": chunk})
+        chunk = model.data_items[start : start + DATA_ITEMS_PER_FILE]  # never a single item
+        _write(catalogue / f"data_items_{start // DATA_ITEMS_PER_FILE + 1:03d}.yaml", {"data_items": chunk})
     _write(catalogue / "valid_sets.yaml", {"valid_sets": model.valid_sets})
     _write(catalogue / "entities.yaml", {"entities": model.entities})
 
-    return {kind: len(getattr(model, kind)) for kind in (
-        "segments", "roles", "services", "capabilities", "principles", "tranches",
-        "processes", "interfaces", "data_items", "valid_sets", "entities")}
+    return {
+        kind: len(getattr(model, kind))
+        for kind in (
+            "segments",
+            "roles",
+            "services",
+            "capabilities",
+            "principles",
+            "tranches",
+            "processes",
+            "interfaces",
+            "data_items",
+            "valid_sets",
+            "entities",
+        )
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a synthetic MHHS model.")
     parser.add_argument("out_dir", type=Path, help="model folder to write")
-    parser.add_argument("--scale", type=int, default=1,
-                        help=f"multiple of the real design's size, 1..{MAX_SCALE}")
+    parser.add_argument("--scale", type=int, default=1, help=f"multiple of the real design's size, 1..{MAX_SCALE}")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     try:

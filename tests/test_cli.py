@@ -45,14 +45,17 @@ def test_warnings_pass_unless_strict(tmp_path, monkeypatch):
     assert invoke("validate", "model", "--strict").exit_code == 1
 
 
-@pytest.mark.parametrize("args", [
-    ("validate", "no-such-folder"),
-    ("validate", "model", "--format", "xml"),
-    ("validate", "model", "--output", "no/such/dir/report.txt"),
-    ("rules", "Z999"),
-    ("render", "model", "--only", "no-such-renderer"),
-    ("render", "model", "--tranche", "42"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "no-such-folder"),
+        ("validate", "model", "--format", "xml"),
+        ("validate", "model", "--output", "no/such/dir/report.txt"),
+        ("rules", "Z999"),
+        ("render", "model", "--only", "no-such-renderer"),
+        ("render", "model", "--tranche", "42"),
+    ],
+)
 def test_usage_problems_exit_2(valid_model, args):
     result = invoke(*args)
     assert result.exit_code == 2, result.output
@@ -62,8 +65,12 @@ def test_usage_problems_exit_2(valid_model, args):
 def test_output_file_gets_the_report_and_stderr_the_summary(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     copy_model(tmp_path / "model", BAD_CASES / "P404-duplicate-step-id")
-    done = subprocess.run([sys.executable, "-m", "mhhsarch", "validate", "model", "-f", "sarif", "-o", "out.sarif"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mhhsarch", "validate", "model", "-f", "sarif", "-o", "out.sarif"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.startswith("Found 1 error")
@@ -109,8 +116,7 @@ def test_model_file_schema_accepts_the_fixture_files(tmp_path):
     from mhhsarch.checks.schema import load_schema
     from mhhsarch.source.yamlfile import read_yaml
 
-    validator = jsonschema.Draft202012Validator(load_schema("model-file.schema.json"),
-                                                registry=_schema_registry())
+    validator = jsonschema.Draft202012Validator(load_schema("model-file.schema.json"), registry=_schema_registry())
     for path in sorted(Path(__file__).parent.joinpath("fixtures", "valid").rglob("*.yaml")):
         if path.name == "mhhsarch.yaml":
             continue
@@ -126,9 +132,7 @@ def _schema_registry():
 
     from mhhsarch.checks.schema import load_schema, schema_names
 
-    return Registry().with_resources(
-        (name, Resource.from_contents(load_schema(name))) for name in schema_names()
-    )
+    return Registry().with_resources((name, Resource.from_contents(load_schema(name))) for name in schema_names())
 
 
 ENTITY_CLASSES = {"entity": "LogicalEntity"}

@@ -31,8 +31,9 @@ GOLDEN = Path(__file__).parent / "golden" / "diagrams"
 SVG = "{http://www.w3.org/2000/svg}"
 DIAGRAMS = "sequence,communication"
 
-pytestmark = pytest.mark.skipif(not (shutil.which("dot") and shutil.which("plantuml")),
-                                reason="needs graphviz and plantuml")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("dot") and shutil.which("plantuml")), reason="needs graphviz and plantuml"
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -72,13 +73,15 @@ def mmd_arrows(text: str) -> list[tuple[str, str, str]]:
 
 MERMAID_SEQUENCE_LINE = re.compile(
     r"^(sequenceDiagram|    title [^\n]*|    participant r_\w+ as [^\n]*"
-    r"|\s+r_\w+->>r_\w+: [^\n]*|\s+Note over r_\w+: [^\n]*|\s+(opt|alt|else) [^\n]*|\s+end)$")
+    r"|\s+r_\w+->>r_\w+: [^\n]*|\s+Note over r_\w+: [^\n]*|\s+(opt|alt|else) [^\n]*|\s+end)$"
+)
 
 
 MERMAID_FLOW_LINE = re.compile(
     r'^(---|title: "[^"\n]*"|flowchart LR|    subgraph cat_\w+\["[^"\n]*"\]|    end'
     r'|\s+r_\w+\["[^"\n]*"\]|    r_\w+ (-->|-\.->|==>)\|"[^"\n]*"\| r_\w+'
-    r'|    linkStyle \d+ stroke:#[0-9A-F]{6}|    classDef \w+ [\w:#,-]+|    class [\w,]+ \w+)$')
+    r"|    linkStyle \d+ stroke:#[0-9A-F]{6}|    classDef \w+ [\w:#,-]+|    class [\w,]+ \w+)$"
+)
 
 
 def assert_mermaid_text_safe(text: str) -> None:
@@ -130,8 +133,11 @@ def plantuml_messages(path: Path, lifeline_ids: list[str]) -> list[tuple[str, st
     elements = list(root.iter())
     lifelines = []
     for element in elements:
-        if element.tag == f"{SVG}line" and "dasharray" in element.get("style", "") \
-                and element.get("x1") == element.get("x2"):
+        if (
+            element.tag == f"{SVG}line"
+            and "dasharray" in element.get("style", "")
+            and element.get("x1") == element.get("x2")
+        ):
             x = float(element.get("x1"))
             if all(abs(x - seen) > 1 for seen in lifelines):
                 lifelines.append(x)
@@ -144,7 +150,9 @@ def plantuml_messages(path: Path, lifeline_ids: list[str]) -> list[tuple[str, st
     for index, element in enumerate(elements):
         if element.tag != f"{SVG}text" or not re.match(r"\d+\. (IF|PUB)-", element.text or ""):
             continue
-        line = next(e for e in reversed(elements[:index]) if e.tag == f"{SVG}line" and "dasharray" not in e.get("style", ""))
+        line = next(
+            e for e in reversed(elements[:index]) if e.tag == f"{SVG}line" and "dasharray" not in e.get("style", "")
+        )
         head = next(e for e in reversed(elements[:index]) if e.tag == f"{SVG}polygon")
         x1, x2 = float(line.get("x1")), float(line.get("x2"))
         tip = sum(float(p.split(",")[0]) for p in head.get("points").split()) / len(head.get("points").split())
@@ -214,7 +222,11 @@ def test_sequence_arrows_in_step_order_between_the_right_lifelines(rendered):
 def test_communication_edges(rendered):
     folder = rendered / "diagrams"
     assert sorted(graphviz_edges(folder / "communication/market.svg")) == [
-        ("REGS", "SDS"), ("REGS", "SUP"), ("SDS", "MDS"), ("SDS", "SUP")]
+        ("REGS", "SDS"),
+        ("REGS", "SUP"),
+        ("SDS", "MDS"),
+        ("SDS", "SUP"),
+    ]
     assert graphviz_edges(folder / "communication/BP005.svg") == [("SDS", "MDS"), ("SDS", "SUP"), ("REGS", "SUP")]
     assert sorted(graphviz_edges(folder / "context/SUP.svg")) == [("REGS", "SUP"), ("SDS", "SUP")]
     assert sorted(graphviz_edges(folder / "context/SDS.svg")) == [("REGS", "SDS"), ("SDS", "MDS"), ("SDS", "SUP")]
@@ -259,9 +271,13 @@ def test_two_renders_are_identical(rendered, tmp_path):
 def test_only_sequence_writes_only_sequence_files(tmp_path):
     result = render(VALID_MODEL, tmp_path / "out", only="sequence")
     assert result.exit_code == 0, result.output
-    assert sorted(files_of(tmp_path / "out")) == ["diagrams/sequence/BP005.mmd", "diagrams/sequence/BP005.png",
-                                                  "diagrams/sequence/BP005.puml", "diagrams/sequence/BP005.svg",
-                                                  "manifest.json"]
+    assert sorted(files_of(tmp_path / "out")) == [
+        "diagrams/sequence/BP005.mmd",
+        "diagrams/sequence/BP005.png",
+        "diagrams/sequence/BP005.puml",
+        "diagrams/sequence/BP005.svg",
+        "manifest.json",
+    ]
 
 
 TRANCHE_2 = {
@@ -298,8 +314,12 @@ def test_tranche_restricts_every_diagram(tmp_path):
     assert result.exit_code == 0, result.output
     names = set(files_of(tmp_path / "out"))
     assert {n.rsplit(".", 1)[0] for n in names if n != "manifest.json"} == {
-        "diagrams/sequence/BP006", "diagrams/communication/BP006", "diagrams/communication/market",
-        "diagrams/context/SUP", "diagrams/context/REGS"}
+        "diagrams/sequence/BP006",
+        "diagrams/communication/BP006",
+        "diagrams/communication/market",
+        "diagrams/context/SUP",
+        "diagrams/context/REGS",
+    }
     assert graphviz_edges(tmp_path / "out/diagrams/communication/market.svg") == [("SUP", "REGS")]
     dot_market = (tmp_path / "out/diagrams/communication/market.svg").read_text()
     assert "stroke-dasharray" in dot_market  # DTN is dashed
@@ -386,7 +406,8 @@ def test_hostile_text_breaks_nothing(tmp_path):
 
 def test_text_escapers():
     assert sequence.text("a <b> %date() **x** --y-- ~z_ [[u]] é") == (
-        "a &#60;b&#62; &#37;date() &#42;&#42;x&#42;&#42; &#45;-y&#45;- &#126;z&#95; &#91;&#91;u&#93;&#93; é")
+        "a &#60;b&#62; &#37;date() &#42;&#42;x&#42;&#42; &#45;-y&#45;- &#126;z&#95; &#91;&#91;u&#93;&#93; é"
+    )
     assert sequence.text("a\\n $1") == "a<U+005C>n <U+0024>1"
     assert mermaid.text('a "b" #c; <d> 50% x:y') == "a #34;b#34; #35;c#59; #60;d#62; 50#37; x#58;y"
     assert mermaid.text("one\ntwo\x00three") == "one two three"

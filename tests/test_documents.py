@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from conftest import copy_model
 from mhhsarch.cli import app
 from mhhsarch.pipeline import check_model
-from mhhsarch.render.base import Artefact, Job, RenderOptions, Renderer
+from mhhsarch.render.base import Artefact, Job, Renderer, RenderOptions
 from mhhsarch.render.documents import docxkit, pdf
 from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
 from mhhsarch.render.documents.process_doc import ProcessDocRenderer
@@ -52,6 +52,7 @@ HOSTILE_DESCRIPTION = "\n".join([MARKUP, LONG_WORD, EMOJI_RTL, FORMULA, CONTROL]
 
 def _hostile_overlay(model: Path) -> None:
     """Hostile names and descriptions on the fixture's entities (structure unchanged)."""
+
     def edit(rel: str, change) -> None:
         path = model / rel
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -106,7 +107,9 @@ def site(tmp_path_factory):
 def converted(site):
     """Every DOCX and the XLSX through LibreOffice in ONE batch (the real client)."""
     if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
+        )
     work = site["root"] / "lo"
     (work / "in").mkdir(parents=True)
     inputs = []
@@ -144,6 +147,7 @@ def table_with_header(doc, *titles: str):
 
 # --- Word: interface specifications ------------------------------------------------------
 
+
 def test_every_interface_and_process_has_its_document(site):
     model = site["model"]
     assert sorted(p.name for p in (site["out"] / "specs").glob("*.docx")) == [f"{i}.docx" for i in model.interfaces]
@@ -155,9 +159,20 @@ def test_interface_spec_sections_and_data_item_table(site):
     for interface in model.interfaces.values():
         doc = Document(str(site["out"] / f"specs/{interface.id}.docx"))
         headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-        for section in ("Document control", "Version history", "Purpose and description", "Sender and receivers",
-                        "Trigger, frequency and transport", "Volumetrics", "Security", "Data items",
-                        "Sequence diagrams", "Where used", "Principles", "Valid sets"):
+        for section in (
+            "Document control",
+            "Version history",
+            "Purpose and description",
+            "Sender and receivers",
+            "Trigger, frequency and transport",
+            "Volumetrics",
+            "Security",
+            "Data items",
+            "Sequence diagrams",
+            "Where used",
+            "Principles",
+            "Valid sets",
+        ):
             assert any(h.endswith(section) for h in headings), (interface.id, section, headings)
         assert doc.paragraphs[0].text == f"{interface.id} {interface.name}"
         table = table_with_header(doc, "ID", "Name", "Type", "Length / format", "M/O", "Repeats", "Group", "Valid set")
@@ -216,6 +231,7 @@ def test_diagrams_embedded_when_diagram_renderers_exist(site):
 
 def _png(width: int, height: int) -> bytes:
     """A minimal grey PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -232,11 +248,21 @@ class FakeDiagrams(Renderer):
     def plan(self, ctx):
         jobs = []
         for p in ctx.processes:
+
             def run(p=p):
                 ctx.write_bytes(f"diagrams/sequence/{p.id}.png", _png(2400, 600))
                 ctx.write_bytes(f"diagrams/communication/{p.id}.png", _png(300, 3000))
-            jobs.append(Job(p.id, [Artefact(f"diagrams/sequence/{p.id}.png", "png"),
-                                   Artefact(f"diagrams/communication/{p.id}.png", "png")], run))
+
+            jobs.append(
+                Job(
+                    p.id,
+                    [
+                        Artefact(f"diagrams/sequence/{p.id}.png", "png"),
+                        Artefact(f"diagrams/communication/{p.id}.png", "png"),
+                    ],
+                    run,
+                )
+            )
         return jobs
 
 
@@ -266,13 +292,22 @@ def test_embedding_scales_pictures_into_the_page(tmp_path):
 
 # --- Word: process descriptions -----------------------------------------------------------
 
+
 def test_process_description_sections_and_steps(site):
     model = site["model"]
     process = model.processes["BP005"]
     doc = Document(str(site["out"] / "processes/BP005.docx"))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    for section in ("Purpose", "Participants", "Capabilities", "Steps", "Sequence diagram",
-                    "Communication diagram", "Interfaces used", "Principles"):
+    for section in (
+        "Purpose",
+        "Participants",
+        "Capabilities",
+        "Steps",
+        "Sequence diagram",
+        "Communication diagram",
+        "Interfaces used",
+        "Principles",
+    ):
         assert any(h.endswith(section) for h in headings), section
     steps = table_with_header(doc, "No.", "Actor", "Action", "Interface", "Recipients", "Condition")
     assert [r.cells[0].text for r in steps.rows[1:]] == [str(s.id) for s in process.steps]
@@ -286,6 +321,7 @@ def test_process_description_sections_and_steps(site):
 
 # --- Excel ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def workbook(site):
     return load_workbook(site["out"] / "catalogue/data_catalogue.xlsx")
@@ -293,8 +329,14 @@ def workbook(site):
 
 def test_catalogue_sheets_rows_and_matrices(site, workbook):
     model = site["model"]
-    assert workbook.sheetnames == ["Cover", "Data Items", "Valid Sets", "Interface x Data Item",
-                                   "Role x Interface", "Process x Interface"]
+    assert workbook.sheetnames == [
+        "Cover",
+        "Data Items",
+        "Valid Sets",
+        "Interface x Data Item",
+        "Role x Interface",
+        "Process x Interface",
+    ]
     items = workbook["Data Items"]
     assert items.max_row - 1 == len(model.data_items)
     header = [c.value for c in items[1]]
@@ -355,6 +397,7 @@ def test_catalogue_has_no_formula_and_keeps_hostile_text(workbook):
 
 # --- hostile text in Word -------------------------------------------------------------------
 
+
 def test_word_documents_keep_hostile_text_as_text(site):
     for rel in ("specs/IF-021.docx", "processes/BP005.docx"):
         paragraphs = docx_paragraphs(site["out"] / rel)
@@ -375,13 +418,15 @@ def test_clean_removes_only_xml_illegal_characters():
 def test_header_tokens_split_across_runs_are_replaced():
     from lxml import etree
 
-    p = etree.fromstring(f'<w:p xmlns:w="{W_NS[1:-1]}"><w:r><w:t>Doc {{{{doc</w:t></w:r>'
-                         f'<w:r><w:t>ument_id}}}} x</w:t></w:r></w:p>')
+    p = etree.fromstring(
+        f'<w:p xmlns:w="{W_NS[1:-1]}"><w:r><w:t>Doc {{{{doc</w:t></w:r><w:r><w:t>ument_id}}}} x</w:t></w:r></w:p>'
+    )
     docxkit._replace_tokens(list(p.iter(f"{W_NS}t")), {"{{document_id}}": "IF-001"})
     assert "".join(t.text for t in p.iter(f"{W_NS}t")) == "Doc IF-001 x"
 
 
 # --- reproducibility ------------------------------------------------------------------------
+
 
 def test_two_renders_are_byte_identical(site):
     files = sorted(p.relative_to(site["out"]) for p in site["out"].rglob("*") if p.suffix in (".docx", ".xlsx"))
@@ -406,8 +451,13 @@ def _publish_documents(tmp_path: Path, *extra: Renderer, **options) -> Path:
     """My renderers alone (no diagrams: quick), straight through publish()."""
     checked = check_model(copy_model(tmp_path / "model"))
     renderers = [InterfaceSpecRenderer(), ProcessDocRenderer(), *extra]
-    publish(checked.model, checked.graph, tmp_path / "out", renderers,
-            RenderOptions(source_date_epoch=int(EPOCH), **{"jobs": 1, **options}))
+    publish(
+        checked.model,
+        checked.graph,
+        tmp_path / "out",
+        renderers,
+        RenderOptions(source_date_epoch=int(EPOCH), **{"jobs": 1, **options}),
+    )
     return tmp_path / "out"
 
 
@@ -424,6 +474,7 @@ def test_user_template_overrides_bundled(tmp_path):
 
 
 # --- LibreOffice (one batch for the session) ------------------------------------------------
+
 
 def _pdftotext(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

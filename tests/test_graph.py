@@ -1,12 +1,10 @@
 """The model graph: indexes agree with the networkx view, queries answer what the model says."""
 
-from pathlib import Path
-
 import networkx as nx
 import pytest
 
 from conftest import VALID_MODEL
-from mhhsarch.graph import ModelGraph, _elementary_cycles
+from mhhsarch.graph import _elementary_cycles
 from mhhsarch.pipeline import check_model
 
 
@@ -17,8 +15,11 @@ def checked():
 
 def test_every_reference_is_an_edge(checked):
     graph = checked.graph
-    references = {(r.source_kind, r.source_id, r.target_kind, r.target_id, r.label)
-                  for r in checked.model.references() if checked.model.get(r.target_kind, r.target_id)}
+    references = {
+        (r.source_kind, r.source_id, r.target_kind, r.target_id, r.label)
+        for r in checked.model.references()
+        if checked.model.get(r.target_kind, r.target_id)
+    }
     assert graph.edge_count == len(references) > 0
     assert graph.node_count == sum(checked.model.count().values())
 
@@ -27,7 +28,9 @@ def test_referrers_and_targets(checked):
     graph, model = checked.graph, checked.model
     interface = model.interfaces["IF-021"]
     assert graph.targets(("interface", "IF-021"), "sent_by") == [("role", interface.sender)]
-    assert graph.targets(("interface", "IF-021"), "received_by") == sorted(("role", r) for r in set(interface.receivers))
+    assert graph.targets(("interface", "IF-021"), "received_by") == sorted(
+        ("role", r) for r in set(interface.receivers)
+    )
     users = {("process", p.id) for p in model.processes.values() if any(s.interface == "IF-021" for s in p.steps)}
     assert set(graph.referrers(("interface", "IF-021"), "uses")) == users
     assert graph.is_referenced(("interface", "IF-021"), ["uses"]) == bool(users)
@@ -55,13 +58,16 @@ def test_dependants_are_the_transitive_referrers(checked):
         assert set(graph.referrers(carrier, "uses")) <= impacted
 
 
-@pytest.mark.parametrize("edges", [
-    [(1, 2), (2, 3), (3, 1)],
-    [(1, 2), (2, 1), (2, 3), (3, 2), (1, 3)],
-    [(1, 1), (1, 2), (2, 3), (3, 4), (4, 2)],
-    [(1, 2), (2, 3)],
-    [(i, j) for i in range(5) for j in range(5) if i != j],
-])
+@pytest.mark.parametrize(
+    "edges",
+    [
+        [(1, 2), (2, 3), (3, 1)],
+        [(1, 2), (2, 1), (2, 3), (3, 2), (1, 3)],
+        [(1, 1), (1, 2), (2, 3), (3, 4), (4, 2)],
+        [(1, 2), (2, 3)],
+        [(i, j) for i in range(5) for j in range(5) if i != j],
+    ],
+)
 def test_elementary_cycles_agree_with_networkx(edges):
     successors = {}
     for u, v in edges:

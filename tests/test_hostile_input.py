@@ -12,10 +12,22 @@ from hypothesis import strategies as st
 from conftest import copy_model
 from mhhsarch.source.yamlfile import MAX_FILE_BYTES, read_yaml
 
-ALIAS_BOMB = "\n".join(
-    ["data_items:", "  - id: DI-900", "    name: Bomb", "    type: string", '    x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    + [f"    x-{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]" for i in range(8)]
-) + "\n"
+ALIAS_BOMB = (
+    "\n".join(
+        [
+            "data_items:",
+            "  - id: DI-900",
+            "    name: Bomb",
+            "    type: string",
+            '    x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+        ]
+        + [
+            f"    x-{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+            for i in range(8)
+        ]
+    )
+    + "\n"
+)
 
 HOSTILE = {
     "alias-bomb": (ALIAS_BOMB.encode(), "Y107"),
@@ -27,7 +39,10 @@ HOSTILE = {
     "nested-brackets": (b"x-deep: " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "Y107"),
     "nested-dashes": (b"roles:\n" + b"- " * 50_000 + b"x\n", "Y107"),
     "python-tag": (b"roles:\n  - !!python/object/apply:os.system ['echo pwned']\n", "Y106"),
-    "path-traversal-id": (b"interface:\n  id: ../../etc/passwd\n  name: Evil\n  sender: SUP\n  receivers: [REGS]\n  transport: DTN\n  data_items: []\n", "S205"),
+    "path-traversal-id": (
+        b"interface:\n  id: ../../etc/passwd\n  name: Evil\n  sender: SUP\n  receivers: [REGS]\n  transport: DTN\n  data_items: []\n",
+        "S205",
+    ),
     "recursive-alias": (b"roles:\n  - &r {id: SUP, name: S, category: supplier, x-self: *r}\n", "Y1"),
     "nul-byte": (b"roles:\n  - id: SUP\x00\n", "Y105"),
     "not-a-mapping-entity": (b"roles:\n  - just a string\n", "S202"),
@@ -37,7 +52,10 @@ HOSTILE = {
 def run_validate(cwd, *args):
     return subprocess.run(
         [sys.executable, "-m", "mhhsarch", "validate", "model", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -88,7 +106,12 @@ def test_huge_file_is_refused_without_reading_it_all(tmp_path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.sampled_from(list("ab-:[]{}&*!|>'\"#%@`,? \t\n\\0.") + ["\u00e9", "\x00", "\ufeff", "\x85"]), max_size=200))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab-:[]{}&*!|>'\"#%@`,? \t\n\\0.") + ["\u00e9", "\x00", "\ufeff", "\x85"]),
+        max_size=200,
+    )
+)
 def test_arbitrary_yamlish_text_never_raises(tmp_path, text):
     path = tmp_path / "fuzz.yaml"
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
@@ -106,16 +129,44 @@ def test_arbitrary_bytes_never_raise(tmp_path, data):
 
 
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["SUP", "REGS", "IF-018", "DI-001", "BP005", "", "x"]),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(["id", "name", "sender", "receivers", "steps", "actor", "interface", "to",
-                                       "data_items", "ref", "values", "code", "parent", "type", "x-n"]), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.sampled_from(["SUP", "REGS", "IF-018", "DI-001", "BP005", "", "x"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "sender",
+                    "receivers",
+                    "steps",
+                    "actor",
+                    "interface",
+                    "to",
+                    "data_items",
+                    "ref",
+                    "values",
+                    "code",
+                    "parent",
+                    "type",
+                    "x-n",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(["roles", "process", "interfaces", "data_items", "valid_sets", "capabilities", "comments"]), _values)
+@given(
+    st.sampled_from(["roles", "process", "interfaces", "data_items", "valid_sets", "capabilities", "comments"]), _values
+)
 def test_arbitrary_structures_never_raise_from_validation(tmp_path_factory, key, value):
     import yaml
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import BAD_CASES, REPO, copy_model
+from conftest import BAD_CASES, copy_model
 from mhhsarch import __version__
 from mhhsarch.checks.registry import load_all_rules
 from mhhsarch.diagnostics import formatters
@@ -39,7 +39,9 @@ def locations_in(fmt: str, text: str) -> set[tuple[str, str, int, int]]:
         for result in json.loads(text)["runs"][0]["results"]:
             location = result["locations"][0]["physicalLocation"]
             region = location["region"]
-            found.add((result["ruleId"], location["artifactLocation"]["uri"], region["startLine"], region["startColumn"]))
+            found.add(
+                (result["ruleId"], location["artifactLocation"]["uri"], region["startLine"], region["startColumn"])
+            )
     elif fmt == "junit":
         for case in ET.fromstring(text).iter("testcase"):
             code, where = case.get("name").split(" ", 1)
@@ -81,8 +83,12 @@ def test_every_format_locates_every_finding(case, tmp_path, monkeypatch):
 def golden_report(tmp_path, monkeypatch):
     """A model with an error, a warning and a duplicate (related location)."""
     monkeypatch.chdir(tmp_path)
-    copy_model(tmp_path / "model", BAD_CASES / "R302-dangling-reference", BAD_CASES / "W802-unused-interface",
-               BAD_CASES / "P404-duplicate-step-id")
+    copy_model(
+        tmp_path / "model",
+        BAD_CASES / "R302-dangling-reference",
+        BAD_CASES / "W802-unused-interface",
+        BAD_CASES / "P404-duplicate-step-id",
+    )
     return report_for(Path("model"))
 
 
@@ -131,7 +137,7 @@ def test_text_report_shows_the_line_and_a_caret_under_the_node(golden_report):
     source, caret = lines[first + 1], lines[first + 2]
     prefix = len(source.split("|", 1)[0]) + 2
     assert caret.index("^") - prefix == column - 1
-    token = source[prefix + column - 1:].split()[0]
+    token = source[prefix + column - 1 :].split()[0]
     assert token == "REGX"
 
 
@@ -149,7 +155,9 @@ def test_junit_counts_failures_and_strict_counts_warnings(golden_report):
 def test_junit_and_github_survive_hostile_messages(golden_report):
     from dataclasses import replace
 
-    golden_report.diagnostics = [replace(d, message='bad \x01 <tag> & "q"\nsecond, line: 100%') for d in golden_report.diagnostics]
+    golden_report.diagnostics = [
+        replace(d, message='bad \x01 <tag> & "q"\nsecond, line: 100%') for d in golden_report.diagnostics
+    ]
     ET.fromstring(formatters.format_junit(golden_report))  # parses: control characters dropped, markup escaped
     for line in formatters.format_github(golden_report).splitlines()[:-1]:
         assert line.startswith("::") and "%0A" in line and "%25" in line

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BAD_CASES, VALID_MODEL, copy_model
+from conftest import BAD_CASES, copy_model
 from mhhsarch.checks.registry import load_all_rules
 from mhhsarch.diagnostics.core import Severity
 from mhhsarch.pipeline import check_model
@@ -79,7 +79,9 @@ def test_case_folder_names_start_with_their_code():
 
 def test_rules_config_changes_severity_and_turns_off(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    copy_model(tmp_path / "model", BAD_CASES / "W803-role-without-interface", BAD_CASES / "D604-classification-exceeded")
+    copy_model(
+        tmp_path / "model", BAD_CASES / "W803-role-without-interface", BAD_CASES / "D604-classification-exceeded"
+    )
     (tmp_path / "model" / "mhhsarch.yaml").write_text("name: x\nrules:\n  W803: off\n  D604: warning\n")
     checked = check_model(Path("model"))
     assert [(d.code, d.severity) for d in checked.diagnostics] == [("D604", Severity.WARNING)]

@@ -33,13 +33,16 @@ synth = _load_synth()
 def _validate(model_dir: Path) -> tuple[int, dict]:
     result = subprocess.run(
         [sys.executable, "-m", "mhhsarch", "validate", str(model_dir), "--format", "json"],
-        capture_output=True, text=True, cwd=model_dir.parent,
+        capture_output=True,
+        text=True,
+        cwd=model_dir.parent,
     )
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
-        pytest.fail(f"validate printed no JSON (exit {result.returncode}):\n"
-                    f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+        pytest.fail(
+            f"validate printed no JSON (exit {result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
     return result.returncode, report
 
 
@@ -53,8 +56,9 @@ def test_synthetic_model_is_clean(tmp_path: Path, scale: int, seed: int) -> None
     returncode, report = _validate(model_dir)
 
     errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
-    listing = "\n".join(f"{d['file']}:{d['line']}:{d['column']}: {d['code']} "
-                        f"{d['entity']}: {d['message']}" for d in errors[:20])
+    listing = "\n".join(
+        f"{d['file']}:{d['line']}:{d['column']}: {d['code']} {d['entity']}: {d['message']}" for d in errors[:20]
+    )
     assert not errors, f"{len(errors)} error(s) on a synthetic model:\n{listing}"
     assert returncode == 0
 

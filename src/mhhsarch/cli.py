@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -60,7 +59,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     pass
 
@@ -69,7 +70,7 @@ def root(
 def validate(
     model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
 ) -> None:
     """Check the model's files, schemas and cross-references; report every problem at file:line:col."""
@@ -96,21 +97,21 @@ def validate(
 def render(
     model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
     out: Path = typer.Option(Path("out"), "--out", help="Output folder (replaced atomically)."),
-    tranche: Optional[int] = typer.Option(None, "--tranche", help="Publish only this tranche's artefacts."),
-    only: Optional[str] = typer.Option(None, "--only", help="Comma-separated renderer names (see --list)."),
+    tranche: int | None = typer.Option(None, "--tranche", help="Publish only this tranche's artefacts."),
+    only: str | None = typer.Option(None, "--only", help="Comma-separated renderer names (see --list)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also convert the Word documents to PDF (needs LibreOffice)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel jobs (default: number of cores)."),
-    template: Optional[Path] = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
+    template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
     force: bool = typer.Option(False, "--force", help="Render even when the model has errors."),
     list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
 ) -> None:
     """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
     from mhhsarch.diagnostics import formatters
     from mhhsarch.diagnostics.core import Severity
-    from mhhsarch.pipeline import check_model
     from mhhsarch.machine import cpu_count
+    from mhhsarch.pipeline import check_model
     from mhhsarch.render.base import RenderOptions
-    from mhhsarch.render.publish import RenderError, model_provenance, publish, source_date_epoch
+    from mhhsarch.render.publish import RenderError, model_provenance, source_date_epoch
     from mhhsarch.render.registry import all_renderers, with_requirements
 
     renderers = all_renderers()
@@ -148,7 +149,9 @@ def render(
         typer.echo("mhhsarch: the model has errors; nothing was rendered (use --force to render anyway)", err=True)
         raise typer.Exit(EXIT_FINDINGS)
     if tranche is not None and tranche not in checked.model.tranches:
-        _fail(f"tranche {tranche} is not defined in the model (tranches: {', '.join(map(str, checked.model.tranches)) or 'none'})")
+        _fail(
+            f"tranche {tranche} is not defined in the model (tranches: {', '.join(map(str, checked.model.tranches)) or 'none'})"
+        )
 
     provenance = model_provenance(model_dir)
     options = RenderOptions(
@@ -175,12 +178,14 @@ def render(
         _fail(f"render failed, {out} left as it was: {error.strerror or error}: {error.filename or out}")
     except KeyboardInterrupt:
         typer.echo(f"interrupted; {out} left as it was", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     kinds: dict[str, int] = {}
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-    typer.echo(f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}")
+    typer.echo(
+        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}"
+    )
 
 
 def _publish_with_progress(checked, out, renderers, options, provenance):
@@ -195,8 +200,14 @@ def _publish_with_progress(checked, out, renderers, options, provenance):
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("[bold]rendering"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  TimeElapsedColumn(), transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]rendering"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=None)
 
         def update(name: str, done: int, total: int) -> None:
@@ -206,7 +217,7 @@ def _publish_with_progress(checked, out, renderers, options, provenance):
 
 
 @app.command()
-def rules(code: Optional[str] = typer.Argument(None, help="Explain one rule, e.g. R302.")) -> None:
+def rules(code: str | None = typer.Argument(None, help="Explain one rule, e.g. R302.")) -> None:
     """List the rule codes, or explain one."""
     from mhhsarch.checks.registry import load_all_rules
 
@@ -215,7 +226,9 @@ def rules(code: Optional[str] = typer.Argument(None, help="Explain one rule, e.g
         width = max(len(r.name) for r in registry.values())
         for rule in registry.values():
             typer.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.summary}")
-        typer.echo("\n`mhhsarch rules CODE` explains one; `rules:` in mhhsarch.yaml changes a severity or turns a rule off.")
+        typer.echo(
+            "\n`mhhsarch rules CODE` explains one; `rules:` in mhhsarch.yaml changes a severity or turns a rule off."
+        )
         return
     rule = registry.get(code.upper())
     if rule is None:
@@ -228,13 +241,16 @@ def rules(code: Optional[str] = typer.Argument(None, help="Explain one rule, e.g
 @app.command()
 def schema(out: Path = typer.Option(..., "--out", help="Folder to write the JSON Schemas to.")) -> None:
     """Write the JSON Schemas (one per kind, plus one for whole model files) for editors."""
-    from mhhsarch.checks.schema import load_schema, schema_names
     import json
+
+    from mhhsarch.checks.schema import load_schema, schema_names
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in schema_names():
-            (out / name).write_text(json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            (out / name).write_text(
+                json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
     except OSError as error:
         _fail(f"cannot write to {out}: {error.strerror or error}")
     typer.echo(f"Wrote {len(schema_names())} schemas to {out}")
@@ -258,8 +274,11 @@ def stats(
     else:
         render_stats_table(data)
     if checked.has_errors:
-        typer.echo("note: the model has errors; entities that failed their schema are not counted. "
-                   "`mhhsarch validate` lists them.", err=True)
+        typer.echo(
+            "note: the model has errors; entities that failed their schema are not counted. "
+            "`mhhsarch validate` lists them.",
+            err=True,
+        )
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """The one place the stages are wired: load -> build graph -> check (-> render).
 
-    load_model      files -> entities (schema pass) -> Model
-    ModelGraph      Model -> graph of references
-    run_rules       Model + graph -> findings
-    stamp           findings -> diagnostics with configured severity
+load_model      files -> entities (schema pass) -> Model
+ModelGraph      Model -> graph of references
+run_rules       Model + graph -> findings
+stamp           findings -> diagnostics with configured severity
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from mhhsarch.diagnostics.core import Finding, Severity
 

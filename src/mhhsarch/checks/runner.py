@@ -37,7 +37,5 @@ def stamp(found: list[tuple[str, Finding]], config: Config, rules: dict[str, Rul
         if level == "off":
             continue
         severity = Severity(level) if level else rules[code].severity
-        diagnostics.add(
-            Diagnostic(code, severity, finding.message, finding.span, finding.entity_id, finding.related)
-        )
+        diagnostics.add(Diagnostic(code, severity, finding.message, finding.span, finding.entity_id, finding.related))
     return sorted(diagnostics, key=Diagnostic.sort_key)

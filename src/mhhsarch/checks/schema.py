@@ -9,9 +9,9 @@ small factor of the bare YAML parse (benchmarks/).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Iterator
 
 import jsonschema_rs
 
@@ -79,13 +79,19 @@ def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]
         yield "S202", Finding(message, origin.span(*path), entity_id)
     elif kind == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        yield "S204", Finding(f"{where} is {_describe_value(error.instance)}; allowed: {allowed}", origin.span(*path), entity_id)
+        yield (
+            "S204",
+            Finding(f"{where} is {_describe_value(error.instance)}; allowed: {allowed}", origin.span(*path), entity_id),
+        )
     elif kind == "pattern":
         what = "id" if path and path[-1] == "id" else "reference"
-        yield "S205", Finding(
-            f"{where}: {_describe_value(error.instance)} is not a valid {what} (must match {error.validator_value})",
-            origin.span(*path),
-            entity_id,
+        yield (
+            "S205",
+            Finding(
+                f"{where}: {_describe_value(error.instance)} is not a valid {what} (must match {error.validator_value})",
+                origin.span(*path),
+                entity_id,
+            ),
         )
     else:
         yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)

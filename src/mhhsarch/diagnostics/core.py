@@ -69,9 +69,7 @@ class Diagnostic:
             "entity": self.entity_id,
         }
         if self.related:
-            data["related"] = [
-                {"file": r.path, "line": r.line, "column": r.column} for r in self.related
-            ]
+            data["related"] = [{"file": r.path, "line": r.line, "column": r.column} for r in self.related]
         return data
 
 

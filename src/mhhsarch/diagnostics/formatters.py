@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from mhhsarch import __version__
 from mhhsarch.diagnostics.core import Diagnostic, Severity, summarise
@@ -29,7 +29,9 @@ class Report:
     colour: bool = False
 
 
-def report_of(checked, *, diagnostics=None, strict: bool = False, rules: dict | None = None, colour: bool = False) -> Report:
+def report_of(
+    checked, *, diagnostics=None, strict: bool = False, rules: dict | None = None, colour: bool = False
+) -> Report:
     """The report of a checked model (`pipeline.Checked`), source lines read from its files."""
     files = {f.path: f for f in checked.load.files}
     return Report(
@@ -45,7 +47,14 @@ def report_of(checked, *, diagnostics=None, strict: bool = False, rules: dict | 
 
 # --- text ---------------------------------------------------------------------
 
-_COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
+_COLOURS = {
+    "error": "\033[1;31m",
+    "warning": "\033[1;33m",
+    "info": "\033[1;36m",
+    "bold": "\033[1m",
+    "dim": "\033[2m",
+    "reset": "\033[0m",
+}
 
 
 def use_colour(stream) -> bool:
@@ -61,7 +70,9 @@ def format_text(report: Report) -> str:
     out = []
     for d in report.diagnostics:
         sev = d.severity.value
-        out.append(f"{c['bold']}{d.span}{c['reset']}: {c[sev]}{sev}{c['reset']}: {d.message} {c['dim']}[{d.code}]{c['reset']}")
+        out.append(
+            f"{c['bold']}{d.span}{c['reset']}: {c[sev]}{sev}{c['reset']}: {d.message} {c['dim']}[{d.code}]{c['reset']}"
+        )
         line_text = report.source_line(d.span.path, d.span.line)
         if line_text is not None:
             line_text = line_text.replace("\t", " ")
@@ -71,7 +82,9 @@ def format_text(report: Report) -> str:
                 width = d.span.end_column - d.span.column
             width = max(1, min(width, len(line_text) - d.span.column + 1))
             out.append(f"{c['dim']}{gutter} |{c['reset']} {line_text}")
-            out.append(f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * (d.span.column - 1)}{c[sev]}{'^' * width}{c['reset']}")
+            out.append(
+                f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * (d.span.column - 1)}{c[sev]}{'^' * width}{c['reset']}"
+            )
         for related in d.related:
             out.append(f"{c['dim']}      = see also {related}{c['reset']}")
     out.append(summary_line(report))
@@ -88,6 +101,7 @@ def summary_line(report: Report) -> str:
 
 
 # --- json ---------------------------------------------------------------------
+
 
 def format_json(report: Report) -> str:
     counts = summarise(report.diagnostics)
@@ -177,6 +191,7 @@ def format_sarif(report: Report) -> str:
 
 # --- junit xml ----------------------------------------------------------------
 
+
 def format_junit(report: Report) -> str:
     """One test suite per file with findings, one test case per finding. Errors (and
     warnings under --strict) are failures; other findings pass with their text."""
@@ -186,20 +201,29 @@ def format_junit(report: Report) -> str:
         by_file.setdefault(d.span.path, []).append(d)
     total = max(1, len(report.diagnostics))
     failures = sum(1 for d in report.diagnostics if d.severity in failing)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<testsuites name="mhhsarch validate" tests="{total}" failures="{failures}" errors="0">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="mhhsarch validate" tests="{total}" failures="{failures}" errors="0">',
+    ]
     if not report.diagnostics:
         lines.append('  <testsuite name="model" tests="1" failures="0" errors="0">')
-        lines.append(f'    <testcase classname="model" name={quoteattr(f"{report.files} files, {report.entities} entities: no problems")}/>')
+        lines.append(
+            f'    <testcase classname="model" name={quoteattr(f"{report.files} files, {report.entities} entities: no problems")}/>'
+        )
         lines.append("  </testsuite>")
     for path, items in by_file.items():
         suite_failures = sum(1 for d in items if d.severity in failing)
-        lines.append(f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{suite_failures}" errors="0">')
+        lines.append(
+            f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{suite_failures}" errors="0">'
+        )
         for d in items:
             name = f"{d.code} {d.span}"
             lines.append(f"    <testcase classname={quoteattr(path)} name={quoteattr(name)}>")
             body = escape(_xml_safe(f"{d.span}: {d.severity.value}: {d.message} [{d.code}]"))
             if d.severity in failing:
-                lines.append(f"      <failure type={quoteattr(d.severity.value)} message={quoteattr(_xml_safe(d.message))}>{body}</failure>")
+                lines.append(
+                    f"      <failure type={quoteattr(d.severity.value)} message={quoteattr(_xml_safe(d.message))}>{body}</failure>"
+                )
             else:
                 lines.append(f"      <system-out>{body}</system-out>")
             lines.append("    </testcase>")

@@ -18,8 +18,8 @@ Two views of the same edges:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Iterable
 
 from mhhsarch.model.model import Model
 

@@ -22,7 +22,7 @@ CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
 class Origin:
     """Where an entity (or a part of it) was written: a file and the path of its node."""
 
-    file: "YamlFile"
+    file: YamlFile
     path: tuple
 
     @property
@@ -32,7 +32,7 @@ class Origin:
     def span(self, *subpath, key: bool = False) -> SourceSpan:
         return self.file.span(self.path + subpath, key=key)
 
-    def child(self, *subpath) -> "Origin":
+    def child(self, *subpath) -> Origin:
         return Origin(self.file, self.path + subpath)
 
 

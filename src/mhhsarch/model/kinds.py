@@ -7,8 +7,8 @@ This is the one table to extend when the metamodel grows: a new kind is a new
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from mhhsarch.model import entities as e
 
@@ -49,6 +49,7 @@ class Kind:
 
 
 # --- builders: raw dict (already schema-valid) -> frozen entity ----------------
+
 
 def _common(raw: dict, origin) -> dict:
     return {
@@ -180,7 +181,9 @@ def _build_valid_set(raw, origin):
 def _build_entity(raw, origin):
     return e.LogicalEntity(
         **_common(raw, origin),
-        relationships=tuple(e.Relationship(r["to"], r["cardinality"], r.get("name")) for r in raw.get("relationships", ())),
+        relationships=tuple(
+            e.Relationship(r["to"], r["cardinality"], r.get("name")) for r in raw.get("relationships", ())
+        ),
     )
 
 
@@ -214,6 +217,7 @@ def _build_comment(raw, origin):
 
 
 # --- references: every reference field of DESIGN section 1 -----------------------
+
 
 def _each(entity, target: str, label: str, field: str) -> Iterator[Reference]:
     for i, target_id in enumerate(getattr(entity, field)):

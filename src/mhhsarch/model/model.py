@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from mhhsarch.model import entities as e
 from mhhsarch.model.kinds import KINDS, Reference
@@ -30,7 +30,9 @@ class Model:
     """Entities by kind, each kind's dict sorted by id so iteration is deterministic."""
 
     def __init__(self, entities: dict[str, dict[object, e.Entity]], config: Config | None = None, root: str = "model"):
-        self._by_kind = {kind: dict(sorted(entities.get(kind, {}).items(), key=lambda kv: _sort_key(kv[0]))) for kind in KINDS}
+        self._by_kind = {
+            kind: dict(sorted(entities.get(kind, {}).items(), key=lambda kv: _sort_key(kv[0]))) for kind in KINDS
+        }
         self.config = config or Config()
         self.root = root
         # Ids declared in files even where the entity failed its schema: references

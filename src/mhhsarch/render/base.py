@@ -12,9 +12,10 @@ Jobs of one phase run in parallel (`--jobs`); phases run in order, so documents
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model

@@ -16,15 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from mhhsarch import __version__
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, RenderOptions, Renderer
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderOptions
 
 MANIFEST = "manifest.json"
 
@@ -86,6 +86,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> 
 def model_provenance(model_dir: Path) -> dict:
     """The git commit of the model folder when it is in a repository (and whether it has
     uncommitted changes); nothing when git or the repository is absent."""
+
     def git(*args) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(model_dir), *args], capture_output=True, text=True, timeout=10)
@@ -173,7 +174,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_manifest(root: Path, model: Model, artefacts: list[Artefact], options: RenderOptions, provenance: dict) -> None:
+def write_manifest(
+    root: Path, model: Model, artefacts: list[Artefact], options: RenderOptions, provenance: dict
+) -> None:
     entries = []
     for artefact in sorted(artefacts, key=lambda a: a.path):
         path = root / artefact.path

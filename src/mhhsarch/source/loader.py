@@ -90,7 +90,13 @@ def load_model(model_dir: Path) -> LoadResult:
         if not isinstance(source.data, dict):
             what = "a list" if isinstance(source.data, list) else "a single value"
             problems.append(
-                ("Y104", Finding(f"file holds {what}; a model file is a mapping whose keys name kinds (e.g. `roles:`)", source.span()))
+                (
+                    "Y104",
+                    Finding(
+                        f"file holds {what}; a model file is a mapping whose keys name kinds (e.g. `roles:`)",
+                        source.span(),
+                    ),
+                )
             )
             continue
         for key, value in source.data.items():
@@ -193,8 +199,10 @@ def _unknown_key(source: YamlFile, key) -> Finding:
 
     hint = difflib.get_close_matches(str(key), list(TOP_LEVEL_KEYS), n=1, cutoff=0.7)
     message = f"unknown top-level key `{key}`"
-    message += f" (did you mean `{hint[0]}`?)" if hint else "; top-level keys name kinds: " + ", ".join(
-        k.plural for k in KINDS.values()
+    message += (
+        f" (did you mean `{hint[0]}`?)"
+        if hint
+        else "; top-level keys name kinds: " + ", ".join(k.plural for k in KINDS.values())
     )
     return Finding(message, source.span((key,), key=True))
 
@@ -211,7 +219,9 @@ def _load_config(model_dir: Path, problems, files) -> Config:
         return Config()
     origin = Origin(source, ())
     if not isinstance(data, dict):
-        problems.append(("Y104", Finding("mhhsarch.yaml must be a mapping (name, version, baseline, rules)", source.span())))
+        problems.append(
+            ("Y104", Finding("mhhsarch.yaml must be a mapping (name, version, baseline, rules)", source.span()))
+        )
         return Config()
     config_problems = schema.check("config.schema.json", data, origin, None)
     problems.extend(config_problems)

@@ -53,7 +53,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 # Only the structure indicators that let one short line nest deeply.
-_NESTING_HINT = re.compile(r"(?:[-?][ \t]+){%d}" % MAX_NESTING)
+_NESTING_HINT = re.compile(r"(?:[-?][ \t]+){" + str(MAX_NESTING) + "}")
 
 
 class _NodeParser(yaml.CBaseLoader):
@@ -95,7 +95,7 @@ class YamlFile:
     text: str | None = None  # split into lines only when a diagnostic shows one
     disk_path: str | None = None
 
-    def detached(self) -> "YamlFile":
+    def detached(self) -> YamlFile:
         """A copy without the node tree and text, cheap to send to another process;
         they are read again from disk if a diagnostic needs a position."""
         return YamlFile(self.path, self.data, None, self.problems, None, self.disk_path)
@@ -219,7 +219,9 @@ def _decode(raw: bytes) -> str:
     if "\x00" in text:
         index = text.index("\x00")
         line = text.count("\n", 0, index) + 1
-        raise YamlProblem("Y105", "file holds a NUL byte: it is binary, not YAML text", line, index - text.rfind("\n", 0, index))
+        raise YamlProblem(
+            "Y105", "file holds a NUL byte: it is binary, not YAML text", line, index - text.rfind("\n", 0, index)
+        )
     return text
 
 
@@ -334,7 +336,9 @@ class _Converter:
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode:
                 mark = key_node.start_mark
-                raise YamlProblem("Y101", "a mapping key must be a plain value, not a list or mapping", mark.line + 1, mark.column + 1)
+                raise YamlProblem(
+                    "Y101", "a mapping key must be a plain value, not a list or mapping", mark.line + 1, mark.column + 1
+                )
             mapping[_scalar(key_node)] = convert(value_node)
         if len(mapping) != len(node.value):
             self._report_duplicate_keys(node)

@@ -41,10 +41,33 @@ TEMPLATE_EPOCH = 315532800  # 1980-01-01: the template's own zip times and dates
 
 # CT_PPr children that must follow w:pBdr (schema order; Word rejects other orders)
 PPR_AFTER_BORDER = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 
 # name -> (based on, font, size pt, bold, italic, colour, space before pt, space after pt, keep with next)
@@ -89,6 +112,7 @@ def _border(ppr, side: str) -> None:
 
 def _field(paragraph, instruction: str, shown: str) -> None:
     """A complex field (PAGE, NUMPAGES) with a cached result."""
+
     def run_with(child) -> None:
         run = paragraph.add_run()
         run._r.append(child)
@@ -179,7 +203,9 @@ def build(path: Path) -> None:
             body.remove(child)
     doc.add_paragraph(
         "The body of this template is replaced by the generated content; only styles, "
-        "page set-up, header and footer are used.", style="Note")
+        "page set-up, header and footer are used.",
+        style="Note",
+    )
 
     props = doc.core_properties
     props.author = "mhhsarch"
@@ -203,8 +229,11 @@ def _drop_unused_styles(doc, keep: set[str]) -> None:
     styles = root.findall(qn("w:style"))
     by_id = {s.get(qn("w:styleId")): s for s in styles}
     keep = {k.lower() for k in keep}  # built-in names are stored lower case ("heading 1", "header")
-    wanted = {s.get(qn("w:styleId")) for s in styles
-              if s.find(qn("w:name")).get(qn("w:val")).lower() in keep or s.get(qn("w:default")) == "1"}
+    wanted = {
+        s.get(qn("w:styleId"))
+        for s in styles
+        if s.find(qn("w:name")).get(qn("w:val")).lower() in keep or s.get(qn("w:default")) == "1"
+    }
     pending = list(wanted)
     while pending:
         style = by_id[pending.pop()]

@@ -1,14 +1,14 @@
 """Rule families: one module per family of DESIGN section 2. Add a module here to add a family."""
 
 from mhhsarch.checks.rules import (  # noqa: F401  (importing registers the rules)
-    source,
-    schema,
+    data,
+    hierarchy,
+    hygiene,
     identity,
     processes,
-    hierarchy,
-    data,
+    schema,
+    source,
     tranches,
-    hygiene,
 )
 
 ALL_FAMILIES = (source, schema, identity, processes, hierarchy, data, tranches, hygiene)

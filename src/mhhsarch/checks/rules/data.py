@@ -1,6 +1,6 @@
 """Data coherence (defect class 7): data items, valid sets and what interfaces carry."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mhhsarch.checks.registry import rule
 from mhhsarch.diagnostics.core import Finding
@@ -24,7 +24,9 @@ def enum_valid_set_mismatch(model, graph) -> Iterator[Finding]:
             yield Finding(f"{item.id} is an enum but names no valid_set", item.span("type"), item.id)
         elif item.type != "enum" and item.valid_set is not None:
             yield Finding(
-                f"{item.id} has a valid_set but its type is {item.type}, not enum", item.span("valid_set", key=True), item.id
+                f"{item.id} has a valid_set but its type is {item.type}, not enum",
+                item.span("valid_set", key=True),
+                item.id,
             )
 
 

@@ -1,6 +1,6 @@
 """Hierarchies (defect class 6)."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mhhsarch.checks.registry import rule
 from mhhsarch.diagnostics.core import Finding

@@ -1,8 +1,8 @@
 """Hygiene (defect class 9): parts of the model that nothing else uses."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Iterator
 
 from mhhsarch.checks.registry import rule
 from mhhsarch.diagnostics.core import Finding, Severity

@@ -1,6 +1,6 @@
 """Identity and references (defect classes 3 and 4)."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mhhsarch.checks.registry import code, rule
 from mhhsarch.diagnostics.core import Finding

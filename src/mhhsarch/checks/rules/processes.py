@@ -1,6 +1,6 @@
 """Process coherence (defect class 5): steps agree with participants and interfaces."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mhhsarch.checks.registry import rule
 from mhhsarch.diagnostics.core import Finding

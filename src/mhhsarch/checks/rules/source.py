@@ -13,7 +13,7 @@ def yaml_syntax():
     Bad:
         role:
           id: SUP
-        	name: Supplier      # a tab: YAML indents with spaces only
+                name: Supplier      # a tab: YAML indents with spaces only
     Good:
         role:
           id: SUP

@@ -1,6 +1,6 @@
 """Tranche coherence (defect class 8)."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from mhhsarch.checks.registry import rule
 from mhhsarch.diagnostics.core import Finding

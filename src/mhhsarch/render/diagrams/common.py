@@ -84,8 +84,9 @@ def clean(text) -> str:
 def wrap(text, width: int, max_lines: int = 6) -> list[str]:
     """`text` cleaned and wrapped to lines of at most `width` characters; words longer
     than a line are cut, and more than `max_lines` lines end with an ellipsis."""
-    lines = textwrap.wrap(clean(text), width, break_long_words=True, break_on_hyphens=True,
-                          max_lines=max_lines, placeholder=" …")
+    lines = textwrap.wrap(
+        clean(text), width, break_long_words=True, break_on_hyphens=True, max_lines=max_lines, placeholder=" …"
+    )
     return lines or [""]
 
 
@@ -107,8 +108,14 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def run_tool(argv: list[str], what: str, stdin: bytes | None = None, env: dict | None = None,
-             timeout: float = 600, cwd: str | None = None) -> str:
+def run_tool(
+    argv: list[str],
+    what: str,
+    stdin: bytes | None = None,
+    env: dict | None = None,
+    timeout: float = 600,
+    cwd: str | None = None,
+) -> str:
     """Run an external program; a failure becomes a RenderError naming `what`.
     Returns what it wrote on stderr."""
     try:
@@ -139,8 +146,8 @@ def strip_png_metadata(data: bytes) -> bytes:
     out = [_PNG_SIGNATURE]
     pos = len(_PNG_SIGNATURE)
     while pos + 8 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
         if kind in _PNG_KEEP:
             out.append(data[pos:end])
@@ -162,4 +169,3 @@ _XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 def strip_xml_comments(svg: str) -> str:
     return _XML_COMMENT.sub("", svg)
-

@@ -46,8 +46,14 @@ CONTEXT_KIND = "context-diagram"
 
 def html(value) -> str:
     """Text for inside a Graphviz HTML-like label."""
-    return (clean(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        clean(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def _lines(lines: list[str]) -> str:
@@ -60,7 +66,7 @@ def _tooltip(value: str) -> str:
 
 
 # A line drawn in text: solid, dashed, dotted, bold (DejaVu Sans has these box-drawing glyphs).
-_LEGEND_LINES = {"solid": "\u2500" * 6, "dashed": "\u254C" * 6, "dotted": "\u2504" * 6, "bold": "\u2501" * 6}
+_LEGEND_LINES = {"solid": "\u2500" * 6, "dashed": "\u254c" * 6, "dotted": "\u2504" * 6, "bold": "\u2501" * 6}
 
 
 def legend_label(transports: list[str], categories: list[str] = ()) -> str:
@@ -71,43 +77,61 @@ def legend_label(transports: list[str], categories: list[str] = ()) -> str:
         style = transport_style(transport)
         line = _LEGEND_LINES.get(style.line, _LEGEND_LINES["solid"])
         name = style.legend if transport else "transport not given"
-        rows.append(f'<TR><TD><FONT COLOR="{style.colour}">{line}</FONT></TD>'
-                    f'<TD ALIGN="LEFT"><FONT COLOR="{style.colour}">{html(name)}</FONT></TD></TR>')
+        rows.append(
+            f'<TR><TD><FONT COLOR="{style.colour}">{line}</FONT></TD>'
+            f'<TD ALIGN="LEFT"><FONT COLOR="{style.colour}">{html(name)}</FONT></TD></TR>'
+        )
     if categories:
         rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Role category</I></TD></TR>')
         for category in sorted(categories, key=category_order):
-            rows.append(f'<TR><TD BGCOLOR="{category_fill(category)}" BORDER="1" COLOR="#555555"> </TD>'
-                        f'<TD ALIGN="LEFT">{html(category_heading(category))}</TD></TR>')
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#BBBBBB" STYLE="ROUNDED">'
-            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>")
+            rows.append(
+                f'<TR><TD BGCOLOR="{category_fill(category)}" BORDER="1" COLOR="#555555"> </TD>'
+                f'<TD ALIGN="LEFT">{html(category_heading(category))}</TD></TR>'
+            )
+    return (
+        '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#BBBBBB" STYLE="ROUNDED">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>"
+    )
 
 
 def key_label(key: tuple[tuple[str, str], ...]) -> str:
     """An HTML table of the interfaces the edges name by id."""
-    rows = "".join(f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><B>{html(i)}</B></TD>'
-                   f'<TD ALIGN="LEFT">{_lines(wrap(name, 48, 3))}</TD></TR>' for i, name in key)
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#BBBBBB" STYLE="ROUNDED">'
-            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Interfaces</I></TD></TR>' + rows + "</TABLE>>")
+    rows = "".join(
+        f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><B>{html(i)}</B></TD><TD ALIGN="LEFT">{_lines(wrap(name, 48, 3))}</TD></TR>'
+        for i, name in key
+    )
+    return (
+        '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#BBBBBB" STYLE="ROUNDED">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Interfaces</I></TD></TR>' + rows + "</TABLE>>"
+    )
 
 
 def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) -> str:
     """The DOT text of a communication view; `tooltips` maps interface ids to the text
     shown when hovering over an edge in the SVG."""
     graph = graphviz.Digraph(view.id)
-    graph.attr(fontname=FONT, fontsize="14", labelloc="t", labeljust="l",
-               label=f"<<B>{html(view.title)}</B>>", bgcolor="white", pad="0.3")
+    graph.attr(
+        fontname=FONT,
+        fontsize="14",
+        labelloc="t",
+        labeljust="l",
+        label=f"<<B>{html(view.title)}</B>>",
+        bgcolor="white",
+        pad="0.3",
+    )
     if view.kind == "market":
         # many roles talking to many: top to bottom keeps the picture nearer a page's shape
         graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8")
     else:
         graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
-    graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11",
-               color="#555555", margin="0.15,0.07")
+    graph.attr(
+        "node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", color="#555555", margin="0.15,0.07"
+    )
     graph.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
 
     def add_node(target, node) -> None:
         name = wrap(node.name, 22, max_lines=3)
-        label = f"<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE=\"9\">{'<BR/>'.join(html(n) for n in name)}</FONT>>"
+        label = f'<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE="9">{"<BR/>".join(html(n) for n in name)}</FONT>>'
         extra = {"penwidth": "2.5", "color": "#000000"} if node.focus else {}
         target.node(node.id, label=label, fillcolor=category_fill(node.category), **extra)
 
@@ -159,6 +183,7 @@ def write_diagrams(ctx: RenderContext, batch: list[tuple[str, CommunicationView]
 def batches(views: list, count: int) -> list[list]:
     """`views` dealt into at most `count` batches of about equal work (nodes plus label
     lines), largest first; each batch keeps the views' order."""
+
     def weight(item) -> int:
         view = item[2]
         return len(view.nodes) + sum(len(e.labels) + 1 for e in view.edges)
@@ -200,9 +225,17 @@ class CommunicationRenderer(Renderer):
         jobs = []
         # a few batches, so that --jobs N shares them out beside the PlantUML jobs
         for number, batch in enumerate(batches(self.views(ctx), BATCHES), start=1):
-            artefacts = [Artefact(f"{folder}/{view.id}.{ext}", kind, sources)
-                         for folder, kind, view, sources in batch for ext in ("svg", "png", "mmd")]
+            artefacts = [
+                Artefact(f"{folder}/{view.id}.{ext}", kind, sources)
+                for folder, kind, view, sources in batch
+                for ext in ("svg", "png", "mmd")
+            ]
             pairs = [(folder, view) for folder, _, view, _ in batch]
-            jobs.append(Job(f"communication diagrams ({number}/{min(BATCHES, len(self.views(ctx)))}, {len(batch)} diagrams)",
-                            artefacts, lambda pairs=pairs: write_diagrams(ctx, pairs, tooltips)))
+            jobs.append(
+                Job(
+                    f"communication diagrams ({number}/{min(BATCHES, len(self.views(ctx)))}, {len(batch)} diagrams)",
+                    artefacts,
+                    lambda pairs=pairs: write_diagrams(ctx, pairs, tooltips),
+                )
+            )
         return jobs

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from mhhsarch.render.diagrams.common import category_heading, category_fill, clean, transport_style
+from mhhsarch.render.diagrams.common import category_fill, category_heading, clean, transport_style
 from mhhsarch.render.diagrams.views import CommunicationView, Fragment, Item, Message, Note, SequenceView
 
 _SAFE = re.compile(r"[\w .,()'/?!+=@-]", re.UNICODE)
@@ -34,18 +34,18 @@ _FLOW_ARROWS = {"DIP": "-->", "DTN": "-.->"}
 
 
 def flowchart(view: CommunicationView) -> str:
-    lines = ["---", f"title: \"{text(view.title)}\"", "---", "flowchart LR"]
+    lines = ["---", f'title: "{text(view.title)}"', "---", "flowchart LR"]
     focus_classes = []
 
     def node_line(node, indent: str) -> str:
         if node.focus:
             focus_classes.append(node_id(node.id))
-        return f"{indent}{node_id(node.id)}[\"{text(node.id)}<br/>{text(node.name)}\"]"
+        return f'{indent}{node_id(node.id)}["{text(node.id)}<br/>{text(node.name)}"]'
 
     if view.grouped:
         categories = list(dict.fromkeys(n.category for n in view.nodes))
         for category in categories:
-            lines.append(f"    subgraph cat_{_ID.sub('_', category)}[\"{text(category_heading(category))}\"]")
+            lines.append(f'    subgraph cat_{_ID.sub("_", category)}["{text(category_heading(category))}"]')
             lines += [node_line(n, "        ") for n in view.nodes if n.category == category]
             lines.append("    end")
     else:
@@ -56,7 +56,7 @@ def flowchart(view: CommunicationView) -> str:
         label = "<br/>".join(text(label) for label in edge.labels)
         if edge.transport:
             label = f"{label}<br/>[{text(edge.transport)}]" if label else f"[{text(edge.transport)}]"
-        lines.append(f"    {node_id(edge.sender)} {arrow}|\"{label}\"| {node_id(edge.receiver)}")
+        lines.append(f'    {node_id(edge.sender)} {arrow}|"{label}"| {node_id(edge.receiver)}')
         styles.append(f"    linkStyle {index} stroke:{transport_style(edge.transport).colour}")
     lines += styles
     for category in dict.fromkeys(n.category for n in view.nodes):

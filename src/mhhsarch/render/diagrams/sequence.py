@@ -28,7 +28,6 @@ import tempfile
 from pathlib import Path
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.publish import RenderError
 from mhhsarch.render.diagrams import mermaid
 from mhhsarch.render.diagrams.common import (
     FONT,
@@ -44,6 +43,7 @@ from mhhsarch.render.diagrams.common import (
     wrap,
 )
 from mhhsarch.render.diagrams.views import Fragment, Item, Message, Note, SequenceView, sequence_view
+from mhhsarch.render.publish import RenderError
 
 KIND = "sequence-diagram"
 # Wrapping widths (characters): message labels and notes.
@@ -99,8 +99,10 @@ def puml_source(view: SequenceView) -> str:
         f"title <b>{text(view.title)}</b>",
     ]
     for lifeline in view.lifelines:
-        out.append(f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, 20, 3)}" as {alias(lifeline.id)} '
-                   f"{category_fill(lifeline.category)}")
+        out.append(
+            f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, 20, 3)}" as {alias(lifeline.id)} '
+            f"{category_fill(lifeline.category)}"
+        )
     _items(view.items, out)
     transports = view.transports
     if transports:
@@ -145,8 +147,11 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
             path.write_text(source, encoding="utf-8")
             files.append(str(path))
         what = f"sequence diagrams ({fmt.upper()})"
-        messages = run_tool(["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata",
-                             "-o", str(out_dir.resolve()), *files], what, env=env)
+        messages = run_tool(
+            ["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata", "-o", str(out_dir.resolve()), *files],
+            what,
+            env=env,
+        )
     _publish_class_data_archive()
     # PlantUML exits 0 when drawing fails: it draws the stack trace instead
     problems = [line for line in messages.splitlines() if "Exception" in line or "error has occur" in line]

@@ -5,8 +5,8 @@ Mermaid) only decide how things look, and tests can check content without a layo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Union
 
 from mhhsarch.model.entities import Interface, Process, Role, Step
 from mhhsarch.model.model import Model
@@ -57,7 +57,7 @@ class Note:
 @dataclass(frozen=True)
 class Branch:
     condition: str
-    items: tuple["Item", ...]
+    items: tuple[Item, ...]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Fragment:
     branches: tuple[Branch, ...]
 
 
-Item = Union[Message, Note, Fragment]
+Item = Message | Note | Fragment
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,15 @@ def _step_items(model: Model, step: Step) -> list[Item]:
         return [Note(step.id, step.actor, text)]
     interface = model.interfaces.get(step.interface)
     return [
-        Message(step.id, step.actor, receiver, step.interface,
-                interface.name if interface else "", interface.transport if interface else None, index > 0)
+        Message(
+            step.id,
+            step.actor,
+            receiver,
+            step.interface,
+            interface.name if interface else "",
+            interface.transport if interface else None,
+            index > 0,
+        )
         for index, receiver in enumerate(receivers)
     ]
 
@@ -160,7 +167,9 @@ def sequence_view(model: Model, process: Process) -> SequenceView:
 
     def close() -> None:
         if pending:
-            branches = tuple(Branch(cond, tuple(i for s in steps for i in _step_items(model, s))) for cond, steps in pending)
+            branches = tuple(
+                Branch(cond, tuple(i for s in steps for i in _step_items(model, s))) for cond, steps in pending
+            )
             items.append(Fragment("alt" if len(branches) > 1 else "opt", branches))
             pending.clear()
 
@@ -241,8 +250,10 @@ def _edges(entries: Iterable[tuple[str, str, str | None, str, str, str]]) -> tup
         labels[label] = None
         shorts[short] = None
         interfaces[interface] = None
-    return tuple(Edge(s, r, t, tuple(labels), tuple(interfaces), tuple(shorts))
-                 for (s, r, t), (labels, shorts, interfaces) in grouped.items())
+    return tuple(
+        Edge(s, r, t, tuple(labels), tuple(interfaces), tuple(shorts))
+        for (s, r, t), (labels, shorts, interfaces) in grouped.items()
+    )
 
 
 def _key(model: Model, interface_ids: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -253,23 +264,41 @@ def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> Co
     interfaces = sorted(interfaces, key=lambda i: (i.sender, i.id))
     roles = _by_category(model, [r for i in interfaces for r in (i.sender, *i.receivers) if r in model.roles])
     rows = sorted(
-        ((i.sender, r, i.transport, i.id, i.id, i.id) for i in interfaces for r in i.receivers
-         if i.sender in model.roles and r in model.roles),
+        (
+            (i.sender, r, i.transport, i.id, i.id, i.id)
+            for i in interfaces
+            for r in i.receivers
+            if i.sender in model.roles and r in model.roles
+        ),
         key=lambda row: (row[0], row[1], row[2] or "", row[3]),
     )
-    return CommunicationView("market", title, "market", tuple(_node(model, r) for r in roles), _edges(rows), grouped=True)
+    return CommunicationView(
+        "market", title, "market", tuple(_node(model, r) for r in roles), _edges(rows), grouped=True
+    )
 
 
 def process_view(model: Model, process: Process) -> CommunicationView:
     nodes = tuple(Node(l.id, l.name, l.category) for l in lifelines(model, process))
     messages = sequence_view(model, process).messages()
     rows = [
-        (m.sender, m.receiver, m.transport, f"{m.step}. {m.interface} {m.name}".rstrip(), f"{m.step}. {m.interface}",
-         m.interface)
+        (
+            m.sender,
+            m.receiver,
+            m.transport,
+            f"{m.step}. {m.interface} {m.name}".rstrip(),
+            f"{m.step}. {m.interface}",
+            m.interface,
+        )
         for m in messages
     ]
-    return CommunicationView(process.id, f"{process.id} {process.name}", "process", nodes, _edges(rows),
-                             key=_key(model, (m.interface for m in messages)))
+    return CommunicationView(
+        process.id,
+        f"{process.id} {process.name}",
+        "process",
+        nodes,
+        _edges(rows),
+        key=_key(model, (m.interface for m in messages)),
+    )
 
 
 def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> CommunicationView:
@@ -278,12 +307,21 @@ def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> C
     for interface in mine:
         label = f"{interface.id} {interface.name}"
         if interface.sender == role.id:
-            rows += [(role.id, r, interface.transport, label, interface.id, interface.id)
-                     for r in interface.receivers if r in model.roles]
+            rows += [
+                (role.id, r, interface.transport, label, interface.id, interface.id)
+                for r in interface.receivers
+                if r in model.roles
+            ]
         elif interface.sender in model.roles:
             rows.append((interface.sender, role.id, interface.transport, label, interface.id, interface.id))
     rows.sort(key=lambda row: (row[0] != role.id, row[0], row[1], row[2] or "", row[5]))
     partners = [r for row in rows for r in row[:2] if r != role.id]
     nodes = (_node(model, role.id, focus=True), *(_node(model, r) for r in _by_category(model, partners)))
-    return CommunicationView(role.id, f"{role.id} {role.name}: interfaces in and out", "context", nodes, _edges(rows),
-                             key=_key(model, (i.id for i in mine)))
+    return CommunicationView(
+        role.id,
+        f"{role.id} {role.name}: interfaces in and out",
+        "context",
+        nodes,
+        _edges(rows),
+        key=_key(model, (i.id for i in mine)),
+    )

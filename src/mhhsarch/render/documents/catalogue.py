@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -94,8 +94,16 @@ def table_sheet(wb: Workbook, title: str, columns: list[Col], rows: list[list], 
     list validation on enumerated columns."""
     ws = wb.create_sheet(title[:31])
     for c, col in enumerate(columns, 1):
-        put(ws, 1, c, col.title, font=HEADER_FONT, fill=HEADER_FILL, border=GRID,
-            alignment=ROTATED if header_rotated and c > 2 else WRAP_TOP)
+        put(
+            ws,
+            1,
+            c,
+            col.title,
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            border=GRID,
+            alignment=ROTATED if header_rotated and c > 2 else WRAP_TOP,
+        )
         ws.column_dimensions[get_column_letter(c)].width = col.width
     for r, row in enumerate(rows, 2):
         for c, value in enumerate(row, 1):
@@ -141,43 +149,91 @@ def build_workbook(ctx: RenderContext) -> Workbook:
     _cover(cover, ctx, len(items), len(valid_sets), len(interfaces), len(processes))
 
     yes_no = ("Yes", "No")
-    table_sheet(wb, "Data Items", [
-        Col("ID", 10), Col("Name", 32), Col("Type", 10, TYPES), Col("Length", 8), Col("Format", 18), Col("Unit", 8),
-        Col("Valid set", 24), Col("Owner role", 11), Col("Owner role name", 26),
-        Col("Classification", 14, CLASSIFICATION_ORDER), Col("Personal data", 10, yes_no), Col("Entity", 22),
-        Col("DTC ref", 10), Col("Used by (interfaces)", 11), Col("Interfaces", 28), Col("Description", 60),
-    ], [
-        [d.id, d.name, d.type, d.length, d.format, d.unit, d.valid_set, d.owner,
-         model.role_name(d.owner) if d.owner else None, d.classification,
-         d.personal_data, d.entity, d.dtc_ref,
-         len(used_by.get(d.id, ())), ", ".join(used_by.get(d.id, ())), d.description]
-        for d in items
-    ])
+    table_sheet(
+        wb,
+        "Data Items",
+        [
+            Col("ID", 10),
+            Col("Name", 32),
+            Col("Type", 10, TYPES),
+            Col("Length", 8),
+            Col("Format", 18),
+            Col("Unit", 8),
+            Col("Valid set", 24),
+            Col("Owner role", 11),
+            Col("Owner role name", 26),
+            Col("Classification", 14, CLASSIFICATION_ORDER),
+            Col("Personal data", 10, yes_no),
+            Col("Entity", 22),
+            Col("DTC ref", 10),
+            Col("Used by (interfaces)", 11),
+            Col("Interfaces", 28),
+            Col("Description", 60),
+        ],
+        [
+            [
+                d.id,
+                d.name,
+                d.type,
+                d.length,
+                d.format,
+                d.unit,
+                d.valid_set,
+                d.owner,
+                model.role_name(d.owner) if d.owner else None,
+                d.classification,
+                d.personal_data,
+                d.entity,
+                d.dtc_ref,
+                len(used_by.get(d.id, ())),
+                ", ".join(used_by.get(d.id, ())),
+                d.description,
+            ]
+            for d in items
+        ],
+    )
 
-    table_sheet(wb, "Valid Sets", [
-        Col("Valid set", 28), Col("Set name", 30), Col("Code", 10), Col("Meaning", 40), Col("Description", 60),
-    ], [[v.id, v.name, value.code, value.meaning, value.description] for v in valid_sets for value in v.values])
+    table_sheet(
+        wb,
+        "Valid Sets",
+        [
+            Col("Valid set", 28),
+            Col("Set name", 30),
+            Col("Code", 10),
+            Col("Meaning", 40),
+            Col("Description", 60),
+        ],
+        [[v.id, v.name, value.code, value.meaning, value.description] for v in valid_sets for value in v.values],
+    )
 
     interface_cols = [Col(f"{i.id} {i.name}", 5.5) for i in interfaces]
     carried = {i.id: {u.ref: ("M" if u.mandatory else "O") for u in i.data_items} for i in interfaces}
-    table_sheet(wb, "Interface x Data Item",
-                [Col("Data item", 10), Col("Name", 32)] + [Col(c.title, c.width, ("M", "O")) for c in interface_cols],
-                [[d.id, d.name] + [carried[i.id].get(d.id) for i in interfaces] for d in items],
-                header_rotated=True)
+    table_sheet(
+        wb,
+        "Interface x Data Item",
+        [Col("Data item", 10), Col("Name", 32)] + [Col(c.title, c.width, ("M", "O")) for c in interface_cols],
+        [[d.id, d.name] + [carried[i.id].get(d.id) for i in interfaces] for d in items],
+        header_rotated=True,
+    )
 
     roles = ctx.roles
-    table_sheet(wb, "Role x Interface",
-                [Col("Role", 10), Col("Role name", 30)] + [Col(c.title, c.width, ("P", "C")) for c in interface_cols],
-                [[r.id, r.name] + [_pc(r.id, i) for i in interfaces] for r in roles],
-                header_rotated=True)
+    table_sheet(
+        wb,
+        "Role x Interface",
+        [Col("Role", 10), Col("Role name", 30)] + [Col(c.title, c.width, ("P", "C")) for c in interface_cols],
+        [[r.id, r.name] + [_pc(r.id, i) for i in interfaces] for r in roles],
+        header_rotated=True,
+    )
 
-    table_sheet(wb, "Process x Interface",
-                [Col("Process", 10), Col("Process name", 34)] + interface_cols,
-                [[p.id, p.name] + [_steps(p, i.id) for i in interfaces]
-                 for p in processes],
-                header_rotated=True)
+    table_sheet(
+        wb,
+        "Process x Interface",
+        [Col("Process", 10), Col("Process name", 34)] + interface_cols,
+        [[p.id, p.name] + [_steps(p, i.id) for i in interfaces] for p in processes],
+        header_rotated=True,
+    )
 
-    when = datetime.fromtimestamp(ctx.options.source_date_epoch, tz=timezone.utc).replace(tzinfo=None)
+    when = datetime.fromtimestamp(ctx.options.source_date_epoch, tz=UTC).replace(tzinfo=None)
     props = wb.properties
     props.creator = props.lastModifiedBy = "mhhsarch"
     props.title = safe_text(f"Data catalogue: {model_label(model)}")
@@ -218,9 +274,15 @@ def _cover(ws, ctx: RenderContext, items: int, sets: int, interfaces: int, proce
     row += 1
     put(ws, row, 1, "Legend", font=Font(bold=True, size=12, color="1F3864"))
     legend = [
-        ("Data Items", "Every data item: type, size, valid set, the role that masters it, and how many interfaces carry it."),
+        (
+            "Data Items",
+            "Every data item: type, size, valid set, the role that masters it, and how many interfaces carry it.",
+        ),
         ("Valid Sets", "The codes an enumerated data item may take, one row per code."),
-        ("Interface x Data Item", "M: the interface carries the item and it is mandatory; O: optional; blank: not carried."),
+        (
+            "Interface x Data Item",
+            "M: the interface carries the item and it is mandatory; O: optional; blank: not carried.",
+        ),
         ("Role x Interface", "P: the role publishes (sends) the interface; C: the role consumes (receives) it."),
         ("Process x Interface", "The steps of the process that send the interface; blank: not used."),
         ("Filters", "Every sheet has filters on its header row, which stays in view when scrolling."),

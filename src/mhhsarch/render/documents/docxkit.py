@@ -17,10 +17,10 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -207,7 +207,9 @@ class WordDocument:
         inner = (f'<w:pStyle w:val="{sid}"/>' if sid else "") + extra
         return f"<w:pPr>{inner}</w:pPr>" if inner else ""
 
-    def paragraph(self, text="", style: str | None = None, bold: bool = False, italic: bool = False, keep_next: bool = False):
+    def paragraph(
+        self, text="", style: str | None = None, bold: bool = False, italic: bool = False, keep_next: bool = False
+    ):
         extra = "<w:keepNext/>" if keep_next else ""
         return self._append(f"<w:p {W}>{self._ppr(style, extra)}{runs_xml(text, bold, italic)}</w:p>")
 
@@ -314,7 +316,7 @@ class WordDocument:
     def save(self, path: Path, epoch: int) -> None:
         self._fill_toc()
         props = self.doc.core_properties
-        when = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
+        when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
         props.title = clean(f"{self.meta.document_id} {self.meta.title}")[:255]
         props.subject = clean(self.meta.subject)[:255]
         props.keywords = clean(self.meta.keywords)[:255]
@@ -348,11 +350,13 @@ class WordDocument:
             ppr = self._ppr(f"toc {level}", tab + ('<w:ind w:left="360"/>' if level > 1 else ""))
             body = runs_xml(label)
             if mark:
-                body = (f'<w:hyperlink w:anchor="{mark}" w:history="1">{body}<w:r><w:tab/></w:r>'
-                        f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                        f'<w:r><w:instrText xml:space="preserve"> PAGEREF {mark} \\h </w:instrText></w:r>'
-                        f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r>'
-                        f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>')
+                body = (
+                    f'<w:hyperlink w:anchor="{mark}" w:history="1">{body}<w:r><w:tab/></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                    f'<w:r><w:instrText xml:space="preserve"> PAGEREF {mark} \\h </w:instrText></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink>'
+                )
             first = begin if n == 0 else ""
             last = end if n == len(entries or [0]) - 1 else ""
             paragraphs.append(f"<w:p {W}>{ppr}{first}{body}{last}</w:p>")
@@ -385,8 +389,11 @@ def unwrap_toc(document_xml: bytes) -> bytes:
     if end < 0:
         return document_xml
     cut = end + len("</w:hyperlink>")
-    return (document_xml[:begin.start()] + document_xml[begin.end():cut]
-            + document_xml[cut + len('<w:r><w:fldChar w:fldCharType="end"/></w:r>'):])
+    return (
+        document_xml[: begin.start()]
+        + document_xml[begin.end() : cut]
+        + document_xml[cut + len('<w:r><w:fldChar w:fldCharType="end"/></w:r>') :]
+    )
 
 
 def _fit(widths: list[int], total: int) -> list[int]:
@@ -430,7 +437,9 @@ def _cell(value, width: int, fill: str | None, style_id: str | None) -> str:
         # a (text, italic) pair is a secondary line (a description under a name)
         if isinstance(line, tuple):
             text, italic = line
-            paragraphs.append(f"<w:p>{ppr}{runs_xml(text, italic=italic, size_half_points=15 if italic else None)}</w:p>")
+            paragraphs.append(
+                f"<w:p>{ppr}{runs_xml(text, italic=italic, size_half_points=15 if italic else None)}</w:p>"
+            )
         else:
             paragraphs.append(f"<w:p>{ppr}{runs_xml(line, value.bold and n == 0, value.italic)}</w:p>")
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>{"".join(paragraphs)}</w:tc>'

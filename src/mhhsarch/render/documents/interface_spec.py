@@ -134,14 +134,18 @@ def interface_view(model: Model, graph: ModelGraph, interface: e.Interface, epoc
         subject="Interface specification",
         keywords=" ".join((interface.id, interface.sender, *interface.receivers, interface.transport)),
     )
-    sources = tuple(dict.fromkeys((
-        interface.id,
-        *dict.fromkeys((interface.sender, *interface.receivers)),
-        *(use.ref for use in interface.data_items),
-        *(v.id for v in valid_sets),
-        *(u.process.id for u in usages),
-        *principles,
-    )))
+    sources = tuple(
+        dict.fromkeys(
+            (
+                interface.id,
+                *dict.fromkeys((interface.sender, *interface.receivers)),
+                *(use.ref for use in interface.data_items),
+                *(v.id for v in valid_sets),
+                *(u.process.id for u in usages),
+                *principles,
+            )
+        )
+    )
     return InterfaceView(interface, meta, uses, valid_sets, usages, list(principles.values()), comments, sources)
 
 
@@ -154,11 +158,15 @@ def describe(doc: WordDocument, entity: e.Entity, missing: str) -> None:
     if entity.notes:
         doc.parts([("Notes. ", True), (entity.notes.strip(), False)])
     if entity.assumed:
-        doc.note("Parts of this description are assumed by the design team (x-source: assumed) "
-                 "and are to be confirmed in review.")
+        doc.note(
+            "Parts of this description are assumed by the design team (x-source: assumed) "
+            "and are to be confirmed in review."
+        )
 
 
-def document_control(doc: WordDocument, model: Model, view_meta: DocMeta, entity, comments, tranche: int | None) -> None:
+def document_control(
+    doc: WordDocument, model: Model, view_meta: DocMeta, entity, comments, tranche: int | None
+) -> None:
     doc.heading("Document control")
     doc.heading("Document information", 2)
     tranche_entity = model.tranches.get(tranche) if tranche is not None else None
@@ -168,43 +176,61 @@ def document_control(doc: WordDocument, model: Model, view_meta: DocMeta, entity
     source = "generated in memory"
     if entity.origin is not None:  # shown relative to the model folder: no local paths in documents
         source = Path(os.path.relpath(entity.origin.file_path, model.root)).as_posix()
-    doc.facts([
-        ("Document", f"{view_meta.document_id} {view_meta.title}"),
-        ("Owner", entity.owner_team or "MHHS design team"),
-        ("Review period", review),
-        ("Approval date", (tranche_entity.approval if tranche_entity else None) or NOT_STATED),
-        ("Source", f"{source} in {view_meta.model}"),
-        ("Produced by", f"mhhsarch {__version__} on {view_meta.date}; do not edit, change the model instead"),
-    ])
+    doc.facts(
+        [
+            ("Document", f"{view_meta.document_id} {view_meta.title}"),
+            ("Owner", entity.owner_team or "MHHS design team"),
+            ("Review period", review),
+            ("Approval date", (tranche_entity.approval if tranche_entity else None) or NOT_STATED),
+            ("Source", f"{source} in {view_meta.model}"),
+            ("Produced by", f"mhhsarch {__version__} on {view_meta.date}; do not edit, change the model instead"),
+        ]
+    )
     doc.heading("Version history", 2)
     doc.table(
         [Column("Version", 2.5), Column("Date", 2.5), Column("Status", 2.5), Column("Change", 9.5)],
-        [(view_meta.version, view_meta.date, view_meta.status.capitalize(),
-          f"Issued from {view_meta.model}" + (f" for {tranche_label(model, tranche)}" if tranche else ""))],
+        [
+            (
+                view_meta.version,
+                view_meta.date,
+                view_meta.status.capitalize(),
+                f"Issued from {view_meta.model}" + (f" for {tranche_label(model, tranche)}" if tranche else ""),
+            )
+        ],
     )
     if comments:
         doc.heading("Review comments", 2)
         doc.table(
             [Column("Comment", 2.0), Column("From", 3.2), Column("Comment and response", 9.3), Column("Status", 2.5)],
-            [(c.id, Cell(c.constituency, (c.organisation, True) if c.organisation else None),
-              Cell(c.text or "", ("Response: " + c.response, True) if c.response else None), c.status.capitalize())
-             for c in comments],
+            [
+                (
+                    c.id,
+                    Cell(c.constituency, (c.organisation, True) if c.organisation else None),
+                    Cell(c.text or "", ("Response: " + c.response, True) if c.response else None),
+                    c.status.capitalize(),
+                )
+                for c in comments
+            ],
         )
 
 
-def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_dir: Path, target: Path, epoch: int) -> None:
+def write_interface_spec(
+    view: InterfaceView, model: Model, template: Path, out_dir: Path, target: Path, epoch: int
+) -> None:
     i = view.interface
     doc = WordDocument(template, view.meta)
     doc.title(f"{i.id} {i.name}", "Interface specification")
-    doc.facts([
-        ("Interface", i.id),
-        ("Name", i.name),
-        ("Version", view.meta.version),
-        ("Status", view.meta.status.capitalize()),
-        ("Tranche", tranche_label(model, i.tranche)),
-        ("Date", view.meta.date),
-        ("Classification", view.meta.classification.capitalize()),
-    ])
+    doc.facts(
+        [
+            ("Interface", i.id),
+            ("Name", i.name),
+            ("Version", view.meta.version),
+            ("Status", view.meta.status.capitalize()),
+            ("Tranche", tranche_label(model, i.tranche)),
+            ("Date", view.meta.date),
+            ("Classification", view.meta.classification.capitalize()),
+        ]
+    )
     doc.toc()
     document_control(doc, model, view.meta, i, view.comments, i.tranche)
 
@@ -212,54 +238,87 @@ def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_
     describe(doc, i, "No description has been recorded for this interface in the model.")
 
     doc.heading("Sender and receivers")
-    doc.paragraph(f"{role_label(model, i.sender)} sends this interface to "
-                  f"{_and(role_label(model, r) for r in i.receivers)}.")
+    doc.paragraph(
+        f"{role_label(model, i.sender)} sends this interface to {_and(role_label(model, r) for r in i.receivers)}."
+    )
     rows = [("Sender", *_role_cells(model, i.sender))] + [("Receiver", *_role_cells(model, r)) for r in i.receivers]
-    doc.table([Column("Direction", 2.4), Column("Role", 5.5), Column("Code", 2.0), Column("Category", 3.0),
-               Column("Role description", 4.1)], rows)
+    doc.table(
+        [
+            Column("Direction", 2.4),
+            Column("Role", 5.5),
+            Column("Code", 2.0),
+            Column("Category", 3.0),
+            Column("Role description", 4.1),
+        ],
+        rows,
+    )
 
     doc.heading("Trigger, frequency and transport")
-    doc.facts([
-        ("Trigger", i.trigger or NOT_STATED),
-        ("Frequency", FREQUENCIES.get(i.frequency, i.frequency or NOT_STATED)),
-        ("Transport", TRANSPORTS.get(i.transport, i.transport)),
-        ("Pattern", PATTERNS.get(i.pattern, i.pattern or NOT_STATED)),
-    ])
+    doc.facts(
+        [
+            ("Trigger", i.trigger or NOT_STATED),
+            ("Frequency", FREQUENCIES.get(i.frequency, i.frequency or NOT_STATED)),
+            ("Transport", TRANSPORTS.get(i.transport, i.transport)),
+            ("Pattern", PATTERNS.get(i.pattern, i.pattern or NOT_STATED)),
+        ]
+    )
 
     doc.heading("Volumetrics")
     volumes = i.volumetrics
     per_day, typical = volumes.messages_per_day, volumes.payload_typical
-    doc.facts([
-        ("Messages per day", thousands(per_day)),
-        ("Peak messages per hour", thousands(volumes.peak_per_hour)),
-        ("Typical payload", data_size(typical)),
-        ("Maximum payload", data_size(volumes.payload_max)),
-        ("Messages per year", thousands(per_day * 365) if per_day is not None else NOT_STATED),
-        ("Data per day (typical)", data_size(per_day * typical) if None not in (per_day, typical) else NOT_STATED),
-        ("Data per year (typical)", data_size(per_day * typical * 365) if None not in (per_day, typical) else NOT_STATED),
-    ])
-    doc.note("Yearly figures are computed as 365 times the daily figures; data volumes as messages times the typical payload.")
+    doc.facts(
+        [
+            ("Messages per day", thousands(per_day)),
+            ("Peak messages per hour", thousands(volumes.peak_per_hour)),
+            ("Typical payload", data_size(typical)),
+            ("Maximum payload", data_size(volumes.payload_max)),
+            ("Messages per year", thousands(per_day * 365) if per_day is not None else NOT_STATED),
+            ("Data per day (typical)", data_size(per_day * typical) if None not in (per_day, typical) else NOT_STATED),
+            (
+                "Data per year (typical)",
+                data_size(per_day * typical * 365) if None not in (per_day, typical) else NOT_STATED,
+            ),
+        ]
+    )
+    doc.note(
+        "Yearly figures are computed as 365 times the daily figures; data volumes as messages times the typical payload."
+    )
 
     doc.heading("Security")
     items = [item for _, item in view.uses if item is not None]
     personal = [item for item in items if item.personal_data]
-    doc.facts([
-        ("Classification", (i.classification or NOT_STATED).capitalize()),
-        ("Highest data item classification", (highest(item.classification for item in items) or NOT_STATED).capitalize()),
-        ("Carries personal data", yes_no(i.personal_data)),
-        ("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
-        ("May publish", role_label(model, i.sender)),
-        ("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
-    ])
+    doc.facts(
+        [
+            ("Classification", (i.classification or NOT_STATED).capitalize()),
+            (
+                "Highest data item classification",
+                (highest(item.classification for item in items) or NOT_STATED).capitalize(),
+            ),
+            ("Carries personal data", yes_no(i.personal_data)),
+            ("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
+            ("May publish", role_label(model, i.sender)),
+            ("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
+        ]
+    )
 
     doc.heading("Data items")
     mandatory = sum(1 for use, _ in view.uses if use.mandatory)
-    doc.paragraph(f"The interface carries {len(view.uses)} data items ({mandatory} mandatory, "
-                  f"{len(view.uses) - mandatory} optional), in this order. Enumerated items take their "
-                  "codes from the valid sets in Appendix A.")
+    doc.paragraph(
+        f"The interface carries {len(view.uses)} data items ({mandatory} mandatory, "
+        f"{len(view.uses) - mandatory} optional), in this order. Enumerated items take their "
+        "codes from the valid sets in Appendix A."
+    )
     doc.table(
-        [Column("ID", 1.5), Column("Name", 4.6), Column("Type", 1.5), Column("Length / format", 2.4),
-         Column("M/O", 0.9), Column("Repeats", 1.6), Column("Group", 2.0), Column("Valid set", 2.5)],
+        [
+            Column("ID", 1.5),
+            Column("Name", 4.6),
+            Column("Type", 1.5),
+            Column("Length / format", 2.4),
+            Column("M/O", 0.9),
+            Column("Repeats", 1.6),
+            Column("Group", 2.0),
+            Column("Valid set", 2.5),
+        ],
         [_data_item_row(use, item) for use, item in view.uses],
     )
 
@@ -271,21 +330,42 @@ def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_
         doc.heading(f"{p.id} {p.name}", 2, numbered=True)
         png = out_dir / sequence_png(p.id)
         if png.is_file():
-            doc.picture(png, f"Sequence diagram of process {p.id} {p.name}",
-                        f"Figure: sequence of process {p.id} {p.name}; this interface is sent at step "
-                        + ", ".join(str(s.id) for s in usage.steps) + ".")
+            doc.picture(
+                png,
+                f"Sequence diagram of process {p.id} {p.name}",
+                f"Figure: sequence of process {p.id} {p.name}; this interface is sent at step "
+                + ", ".join(str(s.id) for s in usage.steps)
+                + ".",
+            )
         else:
-            doc.note(f"The sequence diagram of {p.id} was not rendered in this run "
-                     f"(it is published as {sequence_png(p.id)} when diagrams are rendered).")
+            doc.note(
+                f"The sequence diagram of {p.id} was not rendered in this run "
+                f"(it is published as {sequence_png(p.id)} when diagrams are rendered)."
+            )
 
     doc.heading("Where used")
     if view.usages:
         doc.table(
-            [Column("Process", 4.6), Column("Step", 1.1), Column("Step name", 4.4), Column("From", 2.3),
-             Column("To", 2.4), Column("Condition", 2.7)],
-            [(Cell(u.process.id, (u.process.name, False)), str(s.id), s.name, s.actor,
-              ", ".join(s.to or i.receivers), s.condition or "Always")
-             for u in view.usages for s in u.steps],
+            [
+                Column("Process", 4.6),
+                Column("Step", 1.1),
+                Column("Step name", 4.4),
+                Column("From", 2.3),
+                Column("To", 2.4),
+                Column("Condition", 2.7),
+            ],
+            [
+                (
+                    Cell(u.process.id, (u.process.name, False)),
+                    str(s.id),
+                    s.name,
+                    s.actor,
+                    ", ".join(s.to or i.receivers),
+                    s.condition or "Always",
+                )
+                for u in view.usages
+                for s in u.steps
+            ],
         )
     else:
         doc.note("No process step uses this interface.")
@@ -294,8 +374,10 @@ def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_
     if view.principles:
         doc.table(
             [Column("Principle", 2.0), Column("Title and text", 11.5), Column("Traced from", 3.5)],
-            [(p.id, Cell(p.title, (p.text, False) if p.text else None, bold=True), origin)
-             for p, origin in view.principles],
+            [
+                (p.id, Cell(p.title, (p.text, False) if p.text else None, bold=True), origin)
+                for p, origin in view.principles
+            ],
         )
     else:
         doc.note("No design principle is traced to this interface or the processes that use it.")
@@ -307,9 +389,10 @@ def write_interface_spec(view: InterfaceView, model: Model, template: Path, out_
         doc.heading(f"{valid_set.id} {valid_set.name}", 2, numbered=False)
         if valid_set.description:
             doc.paragraph(valid_set.description)
-        doc.table([Column("Code", 3.0), Column("Meaning", 14.0)],
-                  [(v.code, Cell(v.meaning, (v.description, True) if v.description else None))
-                   for v in valid_set.values])
+        doc.table(
+            [Column("Code", 3.0), Column("Meaning", 14.0)],
+            [(v.code, Cell(v.meaning, (v.description, True) if v.description else None)) for v in valid_set.values],
+        )
     doc.save(target, epoch)
 
 
@@ -335,9 +418,19 @@ def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> tuple:
         size.append(item.format)
     if item.unit:
         size.append(f"unit {item.unit}")
-    name = Cell(item.name, (use.description or item.description, True) if (use.description or item.description) else None)
-    return (item.id, name, item.type, "\n".join(size), "M" if use.mandatory else "O",
-            REPEATS.get(use.repeats, use.repeats), use.group or "", item.valid_set or "")
+    name = Cell(
+        item.name, (use.description or item.description, True) if (use.description or item.description) else None
+    )
+    return (
+        item.id,
+        name,
+        item.type,
+        "\n".join(size),
+        "M" if use.mandatory else "O",
+        REPEATS.get(use.repeats, use.repeats),
+        use.group or "",
+        item.valid_set or "",
+    )
 
 
 class InterfaceSpecRenderer(WordDocumentRenderer):

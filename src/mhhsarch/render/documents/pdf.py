@@ -30,16 +30,20 @@ from mhhsarch.render.publish import RenderError
 FOLDERS = ("specs", "processes")
 MAX_BATCHES = 2
 TIMEOUT_BASE, TIMEOUT_PER_DOC = 120, 20  # seconds
-INSTALL_HINT = ("LibreOffice is needed for --pdf but `soffice` is not on PATH; install the Debian packages "
-                "libreoffice-writer-nogui and libreoffice-calc-nogui (apt-get install libreoffice-writer-nogui "
-                "libreoffice-calc-nogui), or render without --pdf")
+INSTALL_HINT = (
+    "LibreOffice is needed for --pdf but `soffice` is not on PATH; install the Debian packages "
+    "libreoffice-writer-nogui and libreoffice-calc-nogui (apt-get install libreoffice-writer-nogui "
+    "libreoffice-calc-nogui), or render without --pdf"
+)
 # Headings as PDF bookmarks; diagrams kept lossless at their own resolution (LibreOffice's
 # default re-samples every picture to 300 dpi as JPEG: slower, and blurs the diagrams'
 # text). Tagged PDF is left off: it doubles the file size and costs about 0.3 s per
 # document (measured with benchmarks/bench_documents.py).
-EXPORT_FILTER = ('pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"},'
-                 '"ReduceImageResolution":{"type":"boolean","value":"false"},'
-                 '"UseLosslessCompression":{"type":"boolean","value":"true"}}')
+EXPORT_FILTER = (
+    'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"},'
+    '"ReduceImageResolution":{"type":"boolean","value":"false"},'
+    '"UseLosslessCompression":{"type":"boolean","value":"true"}}'
+)
 
 _CREATION = re.compile(rb"/CreationDate\(D:(\d{14})([^)]*)\)")
 _FILE_ID = re.compile(rb"/ID \[ ?<([0-9A-Fa-f]{32})> ?<([0-9A-Fa-f]{32})> ?\]")
@@ -49,11 +53,23 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def soffice_command(soffice: str, profile: Path, outdir: Path, inputs: list[Path], target: str = EXPORT_FILTER) -> list[str]:
+def soffice_command(
+    soffice: str, profile: Path, outdir: Path, inputs: list[Path], target: str = EXPORT_FILTER
+) -> list[str]:
     return [
-        soffice, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+        soffice,
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--nologo",
         f"-env:UserInstallation={profile.as_uri()}",
-        "--convert-to", target, "--outdir", str(outdir), *map(str, inputs),
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+        *map(str, inputs),
     ]
 
 
@@ -67,16 +83,21 @@ def convert_batch(inputs: list[Path], outdir: Path, workdir: Path, target: str =
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "HOME": str(workdir)}
     command = soffice_command(soffice, workdir / "profile", outdir, inputs, target)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
-                              timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs))
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs)
+        )
     except subprocess.TimeoutExpired as error:
-        raise RenderError(f"LibreOffice did not finish converting {len(inputs)} documents in {error.timeout:.0f}s") from None
+        raise RenderError(
+            f"LibreOffice did not finish converting {len(inputs)} documents in {error.timeout:.0f}s"
+        ) from None
     extension = target.split(":", 1)[0]
     missing = [p.name for p in inputs if not (outdir / f"{p.stem}.{extension}").is_file()]
     if done.returncode != 0 or missing:
         detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise RenderError(f"LibreOffice (exit {done.returncode}) did not convert {', '.join(missing[:5]) or 'every file'}"
-                          + (f": {' / '.join(detail)}" if detail else ""))
+        raise RenderError(
+            f"LibreOffice (exit {done.returncode}) did not convert {', '.join(missing[:5]) or 'every file'}"
+            + (f": {' / '.join(detail)}" if detail else "")
+        )
 
 
 def pdf_copy_of(docx: Path, target: Path) -> None:
@@ -119,7 +140,9 @@ class PdfRenderer(Renderer):
 
     def plan(self, ctx: RenderContext) -> list[Job]:
         # planned after phase 1 has run: the documents to convert are those this run wrote
-        docs = sorted(p.relative_to(ctx.out).as_posix() for folder in FOLDERS for p in (ctx.out / folder).glob("*.docx"))
+        docs = sorted(
+            p.relative_to(ctx.out).as_posix() for folder in FOLDERS for p in (ctx.out / folder).glob("*.docx")
+        )
         if not docs:
             return []
         sizes = {d: (ctx.out / d).stat().st_size for d in docs}
@@ -149,6 +172,7 @@ class PdfRenderer(Renderer):
             for rel in batch:
                 pdf = work / "out" / (Path(rel).stem + ".pdf")
                 ctx.target(rel[: -len(".docx")] + ".pdf").write_bytes(
-                    settle_pdf(pdf.read_bytes(), ctx.options.source_date_epoch))
+                    settle_pdf(pdf.read_bytes(), ctx.options.source_date_epoch)
+                )
         finally:
             shutil.rmtree(work, ignore_errors=True)

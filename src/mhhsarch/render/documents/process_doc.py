@@ -15,8 +15,16 @@ from mhhsarch.model.model import Model
 from mhhsarch.render.base import RenderContext
 from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, WordDocumentRenderer, render_date
 from mhhsarch.render.documents.interface_spec import (
-    NOT_STATED, describe, communication_png, document_control, highest, interface_facts, model_label,
-    role_label, sequence_png, tranche_label,
+    NOT_STATED,
+    communication_png,
+    describe,
+    document_control,
+    highest,
+    interface_facts,
+    model_label,
+    role_label,
+    sequence_png,
+    tranche_label,
 )
 
 
@@ -42,9 +50,17 @@ def process_view(model: Model, process: e.Process, epoch: int) -> ProcessView:
         subject="Business process description",
         keywords=" ".join((process.id, *process.participants)),
     )
-    sources = tuple(dict.fromkeys((
-        process.id, *process.participants, *process.capabilities, *(i.id for i in interfaces), *process.principles,
-    )))
+    sources = tuple(
+        dict.fromkeys(
+            (
+                process.id,
+                *process.participants,
+                *process.capabilities,
+                *(i.id for i in interfaces),
+                *process.principles,
+            )
+        )
+    )
     comments = [c for c in model.comments.values() if c.artefact == process.id]
     return ProcessView(process, meta, interfaces, comments, sources)
 
@@ -53,15 +69,17 @@ def write_process_doc(view: ProcessView, model: Model, template: Path, out_dir: 
     p = view.process
     doc = WordDocument(template, view.meta)
     doc.title(f"{p.id} {p.name}", "Business process description")
-    doc.facts([
-        ("Process", p.id),
-        ("Name", p.name),
-        ("Level", str(p.level)),
-        ("Status", view.meta.status.capitalize()),
-        ("Tranche", tranche_label(model, p.tranche)),
-        ("Date", view.meta.date),
-        ("Segments", ", ".join(model.segments[s].name if s in model.segments else s for s in p.segments) or "All"),
-    ])
+    doc.facts(
+        [
+            ("Process", p.id),
+            ("Name", p.name),
+            ("Level", str(p.level)),
+            ("Status", view.meta.status.capitalize()),
+            ("Tranche", tranche_label(model, p.tranche)),
+            ("Date", view.meta.date),
+            ("Segments", ", ".join(model.segments[s].name if s in model.segments else s for s in p.segments) or "All"),
+        ]
+    )
     doc.toc()
     document_control(doc, model, view.meta, p, view.comments, p.tranche)
 
@@ -73,37 +91,66 @@ def write_process_doc(view: ProcessView, model: Model, template: Path, out_dir: 
     for role_id in p.participants:
         role = model.roles.get(role_id)
         sends = sum(1 for s in p.steps if s.actor == role_id)
-        rows.append((role.name if role else role_id, role_id, role.category.capitalize() if role else "",
-                     str(sends), role.description or "" if role else ""))
-    doc.table([Column("Role", 4.6), Column("Code", 1.8), Column("Category", 2.4), Column("Steps", 1.4),
-               Column("Description", 6.8)], rows)
+        rows.append(
+            (
+                role.name if role else role_id,
+                role_id,
+                role.category.capitalize() if role else "",
+                str(sends),
+                role.description or "" if role else "",
+            )
+        )
+    doc.table(
+        [
+            Column("Role", 4.6),
+            Column("Code", 1.8),
+            Column("Category", 2.4),
+            Column("Steps", 1.4),
+            Column("Description", 6.8),
+        ],
+        rows,
+    )
 
     doc.heading("Capabilities")
     if p.capabilities:
-        doc.table([Column("Capability", 4.0), Column("Name", 6.0), Column("Part of", 7.0)],
-                  [_capability_row(model, c) for c in p.capabilities])
+        doc.table(
+            [Column("Capability", 4.0), Column("Name", 6.0), Column("Part of", 7.0)],
+            [_capability_row(model, c) for c in p.capabilities],
+        )
     else:
         doc.note("No capability is linked to this process.")
 
     doc.heading("Steps")
-    doc.paragraph(f"The process has {len(p.steps)} steps; {sum(1 for s in p.steps if s.interface)} of them "
-                  "send an interface. Unless the step names them, an interface goes to all its receivers.")
+    doc.paragraph(
+        f"The process has {len(p.steps)} steps; {sum(1 for s in p.steps if s.interface)} of them "
+        "send an interface. Unless the step names them, an interface goes to all its receivers."
+    )
     doc.table(
-        [Column("No.", 1.0), Column("Actor", 2.6), Column("Action", 5.0), Column("Interface", 3.2),
-         Column("Recipients", 2.6), Column("Condition", 2.6)],
+        [
+            Column("No.", 1.0),
+            Column("Actor", 2.6),
+            Column("Action", 5.0),
+            Column("Interface", 3.2),
+            Column("Recipients", 2.6),
+            Column("Condition", 2.6),
+        ],
         [_step_row(model, s) for s in p.steps],
     )
 
     doc.heading("Diagrams")
-    for title, rel, what in (("Sequence diagram", sequence_png(p.id), "sequence"),
-                             ("Communication diagram", communication_png(p.id), "communication")):
+    for title, rel, what in (
+        ("Sequence diagram", sequence_png(p.id), "sequence"),
+        ("Communication diagram", communication_png(p.id), "communication"),
+    ):
         doc.heading(title, 2)
         png = out_dir / rel
         if png.is_file():
             doc.picture(png, f"{title} of process {p.id} {p.name}", f"Figure: {what} of {p.id} {p.name}.")
         else:
-            doc.note(f"The {what} diagram of {p.id} was not rendered in this run "
-                     f"(it is published as {rel} when diagrams are rendered).")
+            doc.note(
+                f"The {what} diagram of {p.id} was not rendered in this run "
+                f"(it is published as {rel} when diagrams are rendered)."
+            )
 
     doc.heading("Interfaces used")
     if not view.interfaces:
@@ -111,15 +158,21 @@ def write_process_doc(view: ProcessView, model: Model, template: Path, out_dir: 
     for interface in view.interfaces:
         doc.heading(f"{interface.id} {interface.name}", 2)
         steps = [str(s.id) for s in p.steps if s.interface == interface.id]
-        doc.facts([*interface_facts(model, interface),
-                   ("Sent at step", ", ".join(steps)),
-                   ("Specification", f"specs/{interface.id}.docx")])
+        doc.facts(
+            [
+                *interface_facts(model, interface),
+                ("Sent at step", ", ".join(steps)),
+                ("Specification", f"specs/{interface.id}.docx"),
+            ]
+        )
 
     doc.heading("Principles")
     principles = [model.principles[pid] for pid in p.principles if pid in model.principles]
     if principles:
-        doc.table([Column("Principle", 2.0), Column("Title and text", 15.0)],
-                  [(pr.id, Cell(pr.title, (pr.text, False) if pr.text else None, bold=True)) for pr in principles])
+        doc.table(
+            [Column("Principle", 2.0), Column("Title and text", 15.0)],
+            [(pr.id, Cell(pr.title, (pr.text, False) if pr.text else None, bold=True)) for pr in principles],
+        )
     else:
         doc.note("No design principle is traced to this process.")
     doc.save(target, epoch)
