@@ -1,14 +1,21 @@
-"""The schema pass: each entity against its kind's JSON Schema (the file contract).
+r"""The schema pass: each entity against its kind's JSON Schema (the file contract).
 
 The Rust-backed `jsonschema_rs` answers "valid?" for every entity; only the few
 that fail are re-checked with python-jsonschema for detailed, located errors.
 That keeps the JSON Schemas as the one contract while validation stays within a
 small factor of the bare YAML parse (benchmarks/).
+
+The two must agree on what is valid. JSON Schema patterns are ECMA-262 regular
+expressions, which jsonschema_rs implements; python-jsonschema uses Python's `re`,
+where `$` also matches before a trailing newline and `\d` matches any Unicode
+digit. The detailed validator therefore checks `pattern` with ECMA-262 meaning
+(`_ecma_regex`), so that an id such as "DI-001\n" is reported, not waved through.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -37,9 +44,40 @@ def _fast_validator(name: str):
 
 @cache
 def _detailed_validator(name: str):
-    from jsonschema import Draft202012Validator  # imported only when something is wrong
+    # imported only when something is wrong
+    from jsonschema import Draft202012Validator, validators
 
-    return Draft202012Validator(load_schema(name))
+    return validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})(load_schema(name))
+
+
+def _ecma_pattern(validator, pattern: str, instance, schema):
+    """The `pattern` keyword with ECMA-262 meaning (see the module docstring)."""
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern:
+    r"""A Python regex that matches what the ECMA-262 `pattern` (without flags) matches,
+    for the syntax the schemas use: `$` outside a character class is the end of the
+    text (`\Z`), and `\d`, `\w`, `\s` are ASCII (re.ASCII)."""
+    translated = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        translated.append(char)
+    return re.compile("".join(translated), re.ASCII)
 
 
 def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> list[tuple[str, Finding]]:
@@ -51,6 +89,15 @@ def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> 
     errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
     for error in errors:
         problems.extend(_describe(error, origin, entity_id))
+    if not problems:  # the two validators disagree: never let the entity pass silently
+        problems.append(
+            (
+                "S206",
+                Finding(
+                    f"{_subject(entity_id, ())}: does not match its schema {schema_name}", origin.span(), entity_id
+                ),
+            )
+        )
     return problems
 
 
@@ -88,13 +135,25 @@ def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]
         yield (
             "S205",
             Finding(
-                f"{where}: {_describe_value(error.instance)} is not a valid {what} (must match {error.validator_value})",
+                f"{where}: {_describe_value(error.instance)} is not a valid {what} "
+                f"(must match {error.validator_value}{_pattern_hint(error.instance)})",
                 origin.span(*path),
                 entity_id,
             ),
         )
     else:
         yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)
+
+
+def _pattern_hint(value) -> str:
+    """Why a value that looks right may not match: the invisible reasons."""
+    if not isinstance(value, str):
+        return ""
+    if not value.isascii():
+        return "; ids are plain ASCII: no look-alike letters or digits"
+    if value != value.strip():
+        return "; no leading or trailing spaces or line breaks"
+    return ""
 
 
 def _subject(entity_id, path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from mhhsarch.model import entities as e
 
@@ -25,11 +26,23 @@ class Reference:
     path: tuple  # path of the referring value inside the entity (for locating it)
 
 
+def schema_pattern(*forms: str) -> str:
+    """The JSON Schema `pattern` for ids of one of the given forms. JSON Schema
+    patterns are ECMA-262 regular expressions searched anywhere in the text, so the
+    form is anchored; in ECMA-262 `$` is the end of the text (unlike Python's `$`,
+    which also matches before a trailing newline)."""
+    return "^(?:" + "|".join(forms) + ")$" if len(forms) > 1 else f"^{forms[0]}$"
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
     plural: str
-    id_pattern: str
+    # The id's form as a regular expression without anchors, in the common subset of
+    # Python and ECMA-262 syntax, ASCII only ([0-9], never \d): the one source of the
+    # id patterns in the JSON Schemas (tests/test_input_safety.py keeps them equal).
+    # No `|` outside a group: schema_pattern anchors the form without wrapping it.
+    id_form: str
     title: str
     build: Callable[[dict, e.Origin | None], e.Entity]
     references: Callable[[e.Entity], Iterator[Reference]]
@@ -42,10 +55,22 @@ class Kind:
     def schema_file(self) -> str:
         return f"{self.name}.schema.json"
 
+    @property
+    def id_pattern(self) -> str:
+        """The id pattern as the JSON Schemas write it."""
+        return schema_pattern(self.id_form)
+
     def id_matches(self, value) -> bool:
+        """Whether `value` is an id of this kind: the whole text, ASCII only (no
+        trailing newline, no look-alike digits such as '٠')."""
         if self.name == "tranche":
             return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 99
-        return isinstance(value, str) and re.match(self.id_pattern, value) is not None
+        return isinstance(value, str) and _compiled(self.id_form).fullmatch(value) is not None
+
+
+@cache
+def _compiled(form: str) -> re.Pattern:
+    return re.compile(form, re.ASCII)
 
 
 # --- builders: raw dict (already schema-valid) -> frozen entity ----------------
@@ -290,18 +315,18 @@ def _no_refs(_entity):
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("segment", "segments", r"^[A-Z][A-Z0-9_]{1,19}$", "Market segment", _build_segment, _no_refs),
-        Kind("role", "roles", r"^[A-Z][A-Z0-9_]{1,15}$", "Market role", _build_role, _refs_role),
-        Kind("service", "services", r"^SVC-[A-Z0-9-]{2,30}$", "TOM service", _build_service, _refs_service),
-        Kind("capability", "capabilities", r"^CAP-[A-Z0-9-]{2,30}$", "Capability", _build_capability, _refs_capability),
-        Kind("process", "processes", r"^BP\d{3}[A-Z]?$", "Business process", _build_process, _refs_process),
-        Kind("interface", "interfaces", r"^(IF|PUB)-\d{3}[A-Z]?$", "Interface", _build_interface, _refs_interface),
-        Kind("data_item", "data_items", r"^DI-\d{3,4}$", "Data item", _build_data_item, _refs_data_item),
-        Kind("valid_set", "valid_sets", r"^VS-[A-Z0-9-]{2,40}$", "Valid set", _build_valid_set, _no_refs),
-        Kind("entity", "entities", r"^ENT-[A-Z0-9-]{2,40}$", "Logical entity", _build_entity, _refs_entity),
-        Kind("principle", "principles", r"^[A-Z]{2,4}-\d{2,3}$", "Principle", _build_principle, _no_refs),
-        Kind("tranche", "tranches", r"^\d{1,2}$", "Tranche", _build_tranche, _no_refs),
-        Kind("comment", "comments", r"^C-\d{4,6}$", "Review comment", _build_comment, _refs_comment),
+        Kind("segment", "segments", r"[A-Z][A-Z0-9_]{1,19}", "Market segment", _build_segment, _no_refs),
+        Kind("role", "roles", r"[A-Z][A-Z0-9_]{1,15}", "Market role", _build_role, _refs_role),
+        Kind("service", "services", r"SVC-[A-Z0-9-]{2,30}", "TOM service", _build_service, _refs_service),
+        Kind("capability", "capabilities", r"CAP-[A-Z0-9-]{2,30}", "Capability", _build_capability, _refs_capability),
+        Kind("process", "processes", r"BP[0-9]{3}[A-Z]?", "Business process", _build_process, _refs_process),
+        Kind("interface", "interfaces", r"(IF|PUB)-[0-9]{3}[A-Z]?", "Interface", _build_interface, _refs_interface),
+        Kind("data_item", "data_items", r"DI-[0-9]{3,4}", "Data item", _build_data_item, _refs_data_item),
+        Kind("valid_set", "valid_sets", r"VS-[A-Z0-9-]{2,40}", "Valid set", _build_valid_set, _no_refs),
+        Kind("entity", "entities", r"ENT-[A-Z0-9-]{2,40}", "Logical entity", _build_entity, _refs_entity),
+        Kind("principle", "principles", r"[A-Z]{2,4}-[0-9]{2,3}", "Principle", _build_principle, _no_refs),
+        Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _no_refs),
+        Kind("comment", "comments", r"C-[0-9]{4,6}", "Review comment", _build_comment, _refs_comment),
     )
 }
 
