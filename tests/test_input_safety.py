@@ -62,6 +62,188 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
+# --- reading outside the model (class 2) ------------------------------------------------
+
+
+def test_symlink_to_a_file_outside_is_refused_and_never_read(project):
+    outside = project / "elsewhere"
+    outside.mkdir()
+    (outside / "secrets.yaml").write_text(f"{SECRET}: {SECRET}\nroles:\n  - id: {SECRET}\n", encoding="utf-8")
+    (project / "model" / "leak.yaml").symlink_to(outside / "secrets.yaml")
+    (project / "model" / "interfaces" / "relative.yml").symlink_to("../../elsewhere/secrets.yaml")
+
+    for fmt in FORMATS:
+        done = run(project, "validate", "model", "--strict", "--format", fmt)
+        assert done.returncode == 1, (fmt, done.stdout, done.stderr)
+        assert SECRET not in done.stdout + done.stderr, fmt
+        assert "model/leak.yaml" in done.stdout and "model/interfaces/relative.yml" in done.stdout, fmt
+    found = diagnostics_of(run(project, "validate", "model", "--format", "json"))
+    assert {(d["code"], d["file"]) for d in found} == {
+        ("Y110", "model/leak.yaml"),
+        ("Y110", "model/interfaces/relative.yml"),
+    }
+    assert all("outside the model folder" in d["message"] for d in found)
+
+    # The refused file shows no source line (the text format shows them for model files).
+    text = run(project, "validate", "model").stdout.splitlines()
+    refused = [i for i, line in enumerate(text) if "[Y110]" in line]
+    assert refused and all(not text[i + 1].lstrip().startswith("1 |") for i in refused)
+
+    # Neither stats nor render read it either.
+    for args in (("stats", "model"), ("stats", "model", "--format", "json"), ("render", "model", "--out", "out")):
+        done = run(project, *args)
+        assert SECRET not in done.stdout + done.stderr and "Traceback" not in done.stderr, args
+
+
+def test_mhhsarch_yaml_linked_outside_is_refused(project):
+    (project / "settings.yaml").write_text(f"name: {SECRET}\n", encoding="utf-8")
+    (project / "model" / "mhhsarch.yaml").unlink()
+    (project / "model" / "mhhsarch.yaml").symlink_to(project / "settings.yaml")
+    done = run(project, "validate", "model", "--format", "json")
+    assert done.returncode == 1 and SECRET not in done.stdout
+    assert codes_at(done) == {("Y110", "model/mhhsarch.yaml")}
+
+
+def test_symlinked_folder_outside_is_refused_and_never_read(project):
+    outside = project / "shared"
+    outside.mkdir()
+    (outside / "roles.yaml").write_text(f"roles:\n  - id: X\n    name: {SECRET}\n    category: supplier\n")
+    (project / "model" / "shared").symlink_to(outside, target_is_directory=True)
+    done = run(project, "validate", "model", "--strict", "--format", "json")
+    assert done.returncode == 1 and SECRET not in done.stdout + done.stderr
+    [finding] = diagnostics_of(done)
+    assert (finding["code"], finding["file"]) == ("Y110", "model/shared")
+    assert "folder outside the model folder" in finding["message"]
+
+
+def test_symlinks_inside_the_model_are_followed_and_each_file_read_once(project):
+    model = project / "model"
+    # a folder linked twice, one link looping back to the root: read once, no duplicate id
+    (model / "processes" / "interfaces-again").symlink_to("../interfaces", target_is_directory=True)
+    (model / "loop").symlink_to(".", target_is_directory=True)
+    (model / "same-market.yaml").symlink_to("market.yaml")
+    # a hidden folder is not walked, but a link to it is followed
+    (model / ".drafts").mkdir()
+    (model / ".drafts" / "extra.yaml").write_text("segments:\n  - id: DRAFTSEG\n    name: Draft segment\n")
+    (model / "drafts").symlink_to(".drafts", target_is_directory=True)
+    done = run(project, "validate", "model", "--strict", "--format", "json")
+    assert done.returncode == 0, done.stdout
+    assert diagnostics_of(done) == []
+    stats = json.loads(run(project, "stats", "model", "--format", "json").stdout)
+    assert stats["kinds"]["segments"] == 3 and stats["kinds"]["interfaces"] == 2
+
+
+def test_broken_and_looping_symlinks_are_reported(project):
+    model = project / "model"
+    (model / "gone.yaml").symlink_to("no-such-file.yaml")
+    (model / "self.yaml").symlink_to("self.yaml")
+    (model / "gone-folder").symlink_to("no-such-folder", target_is_directory=True)
+    done = run(project, "validate", "model", "--format", "json")
+    assert done.returncode == 1
+    assert codes_at(done) == {("Y105", "model/gone.yaml"), ("Y105", "model/self.yaml"), ("Y105", "model/gone-folder")}
+
+
+# --- nothing skipped silently (class 3) -----------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_are_reported_and_never_opened(project):
+    """Opening a FIFO waits for a writer: a loader that opened one would hang, and the
+    timeout would fail the test."""
+    model = project / "model"
+    os.mkfifo(model / "pipe.yaml")
+    os.mkfifo(project / "outside-pipe")
+    (model / "linked-pipe.yaml").symlink_to("pipe.yaml")
+    (model / "outside-pipe.yaml").symlink_to(project / "outside-pipe")
+    (model / "mhhsarch.yaml").unlink()
+    os.mkfifo(model / "mhhsarch.yaml")
+    done = run(project, "validate", "model", "--strict", "--format", "json", timeout=60)
+    assert done.returncode == 1
+    assert codes_at(done) == {
+        ("Y111", "model/pipe.yaml"),
+        ("Y111", "model/linked-pipe.yaml"),
+        ("Y110", "model/outside-pipe.yaml"),
+        ("Y111", "model/mhhsarch.yaml"),
+    }
+    assert "FIFO" in diagnostics_of(done)[0]["message"]
+    for args in (("stats", "model"), ("render", "model", "--out", "out")):
+        done = run(project, *args, timeout=60)
+        assert "Traceback" not in done.stderr
+
+
+# Tests run as root, where chmod 000 stops no read. The CLI below runs with os.scandir
+# and os.open failing as they do for an unreadable folder and file, so these cases
+# really run everywhere; test_unreadable_entries_for_real covers a non-root user.
+_UNREADABLE = """
+import errno, os, sys
+real_scandir, real_open = os.scandir, os.open
+def scandir(path="."):
+    if os.fspath(path).endswith(os.sep + "data_catalogue"):
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+    return real_scandir(path)
+def open_(path, flags, *args, **kwargs):
+    if os.fspath(path).endswith("IF-021.yaml"):
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+    return real_open(path, flags, *args, **kwargs)
+os.scandir, os.open = scandir, open_
+sys.argv = ["mhhsarch", *sys.argv[1:]]
+from mhhsarch.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unreadable_folder_and_file_are_reported(project, fmt):
+    done = subprocess.run(
+        [sys.executable, "-c", _UNREADABLE, "validate", "model", "--strict", "--format", fmt],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "No problems found" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert "model/data_catalogue/" in done.stdout and "model/interfaces/IF-021.yaml" in done.stdout
+    if fmt == "json":
+        found = {(d["code"], d["file"], d["message"]) for d in diagnostics_of(done) if d["code"] == "Y105"}
+        assert found == {
+            (
+                "Y105",
+                "model/data_catalogue/",
+                "cannot read folder: Permission denied; the model files in it are not checked",
+            ),
+            ("Y105", "model/interfaces/IF-021.yaml", "cannot read file: Permission denied"),
+        }
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads through chmod 000")
+def test_unreadable_entries_for_real(project):
+    (project / "model" / "data_catalogue").chmod(0)
+    (project / "model" / "interfaces" / "IF-021.yaml").chmod(0)
+    try:
+        done = run(project, "validate", "model", "--strict", "--format", "json")
+    finally:
+        (project / "model" / "data_catalogue").chmod(0o755)
+    assert done.returncode == 1
+    assert {("Y105", "model/data_catalogue/"), ("Y105", "model/interfaces/IF-021.yaml")} <= codes_at(done)
+
+
+@pytest.mark.parametrize("content", ["nothing", "config only", "hidden and other files"])
+def test_an_empty_model_folder_is_an_error(tmp_path, content):
+    model = tmp_path / "model"
+    model.mkdir()
+    if content == "config only":
+        (model / "mhhsarch.yaml").write_text("name: Empty\n")
+    elif content == "hidden and other files":
+        (model / ".hidden.yaml").write_text("roles: []\n")
+        (model / "README.md").write_text("roles: []\n")
+        (model / "sub").mkdir()
+    done = run(tmp_path, "validate", "model", "--strict")
+    assert done.returncode == 1
+    assert "No problems found" not in done.stdout
+    assert "model/:1:1: error: the model folder holds no model files (*.yaml or *.yml) [Y112]" in done.stdout
+
+
 # --- identifiers (class 5) ----------------------------------------------------------------
 
 # A valid id of each kind: the check below also proves it is valid, so the bad forms

@@ -68,6 +68,8 @@ def test_broken_fixture(case, tmp_path, monkeypatch):
 def test_every_rule_has_a_broken_fixture():
     covered = {name.split("-")[0] for name in CASES}
     untested = {"Y105", "Y108"}  # need binary or huge files: see test_hostile_input.py
+    # a symlink out of the model, a FIFO and an empty model folder cannot be overlay files: see test_input_safety.py
+    untested |= {"Y110", "Y111", "Y112"}
     assert set(load_all_rules()) - covered - untested == set()
 
 

@@ -10,6 +10,7 @@ declared so that references to them are not also reported as dangling.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,21 +52,134 @@ def shown_path(path: Path) -> str:
         return Path(path).as_posix()
 
 
-def model_file_names(model_dir: Path) -> list[str]:
-    """Every *.yaml / *.yml below the folder, as paths relative to it (POSIX, sorted);
-    hidden files and folders and the config file left out."""
-    found = []
-    top = os.fspath(model_dir)
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel_root = os.path.relpath(root, top).replace(os.sep, "/")
-        prefix = "" if rel_root == "." else rel_root + "/"
-        for name in files:
-            if name.endswith(MODEL_SUFFIXES) and not name.startswith("."):
-                if not prefix and name == CONFIG_FILE:
+def is_model_file_name(name: str) -> bool:
+    return name.endswith(MODEL_SUFFIXES) and not name.startswith(".")
+
+
+@dataclass
+class ModelFolder:
+    """What walking a model folder found: the files to read and the entries refused."""
+
+    files: list[tuple[str, str]]  # (path to open, path as diagnostics show it), sorted by the shown path
+    problems: list[tuple[str, Finding]]
+
+
+def walk_model_folder(model_dir: Path) -> ModelFolder:
+    """Every model file below the folder: *.yaml and *.yml, hidden files and folders
+    and the root's mhhsarch.yaml left out. Nothing here reads a file; every entry
+    that cannot be read is reported, never skipped silently:
+
+    * a folder that cannot be listed (Y105);
+    * a symlink, to a file or a folder, that resolves outside the model folder
+      (Y110): it is never opened. A symlink that stays inside is followed, and each
+      real file is read once however many links lead to it (so a link cannot make a
+      duplicate id); links to folders already walked, and link loops, end there;
+    * a broken symlink (Y105), and a FIFO, socket or device (Y111): never opened,
+      since opening a FIFO waits forever for a writer.
+
+    The paths returned to open are real paths (no symlink in them)."""
+    root = os.path.realpath(model_dir)
+    shown_root = shown_path(model_dir)
+    files: dict[str, str] = {}  # real path -> shown path
+    problems: list[tuple[str, Finding]] = []
+    visited = {root}
+    links: list[tuple[str, str]] = []  # (path, relative path): followed after the real tree, so real paths win
+    folders: list[tuple[str, str]] = []
+
+    def shown(rel: str) -> str:
+        return rel if shown_root == "." else f"{shown_root}/{rel}"
+
+    def refuse(code: str, rel: str, message: str) -> None:
+        problems.append((code, Finding(message, SourceSpan(shown(rel) if rel else shown_root + "/"))))
+
+    def walk(folder: str, rel_folder: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            refuse(
+                "Y105",
+                rel_folder,
+                f"cannot read folder: {error.strerror or error}; the model files in it are not checked",
+            )
+            return
+        for entry in entries:
+            name, rel = entry.name, rel_folder + entry.name
+            if name.startswith(".") or (not rel_folder and name == CONFIG_FILE):
+                continue
+            try:  # the entry's type comes with the listing (no system call per file on most file systems)
+                if entry.is_symlink():
+                    links.append((entry.path, rel))
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.path not in visited:
+                        visited.add(entry.path)
+                        folders.append((entry.path, rel + "/"))
+                elif not is_model_file_name(name):
                     continue
-                found.append(prefix + name)
-    return sorted(found)
+                elif entry.is_file(follow_symlinks=False):
+                    files.setdefault(entry.path, shown(rel))
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    refuse("Y111", rel, f"{_special_file(mode)}, not a regular file; it is not read")
+            except OSError as error:
+                if is_model_file_name(name):
+                    refuse("Y105", rel, f"cannot read file: {error.strerror or error}")
+
+    def follow(link: str, rel: str) -> None:
+        name = rel.rsplit("/", 1)[-1]
+        try:
+            target = os.path.realpath(link, strict=True)
+            mode = os.stat(target).st_mode
+        except OSError as error:
+            # A link named like a model file or a folder was meant to be read.
+            if is_model_file_name(name) or "." not in name:
+                refuse("Y105", rel, f"cannot follow symbolic link: {error.strerror or error}")
+            return
+        if not stat.S_ISDIR(mode) and not is_model_file_name(name):
+            return
+        if not _inside(root, target):
+            what = "folder" if stat.S_ISDIR(mode) else "file"
+            refuse("Y110", rel, f"symbolic link to a {what} outside the model folder; it is not read")
+        elif stat.S_ISDIR(mode):
+            if target not in visited:
+                visited.add(target)
+                folders.append((target, rel + "/"))
+        elif stat.S_ISREG(mode):
+            files.setdefault(target, shown(rel))
+        else:
+            refuse("Y111", rel, f"symbolic link to {_special_file(mode)}, not a regular file; it is not read")
+
+    # Folders waiting to be listed (a stack, not recursion: a folder tree can be
+    # deeper than Python's recursion limit). Links wait until the real tree is done.
+    folders.append((root, ""))
+    while folders or links:
+        if folders:
+            walk(*folders.pop())
+        else:
+            follow(*links.pop(0))
+    if not files and not problems:
+        refuse("Y112", "", "the model folder holds no model files (*.yaml or *.yml)")
+    return ModelFolder(sorted(((disk, shown) for disk, shown in files.items()), key=lambda pair: pair[1]), problems)
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether the real path `path` is the real folder `root` or below it."""
+    try:
+        return os.path.commonpath([root, path]) == root
+    except ValueError:  # another drive (Windows)
+        return False
+
+
+def _special_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
 
 
 def load_model(model_dir: Path) -> LoadResult:
@@ -77,12 +191,9 @@ def load_model(model_dir: Path) -> LoadResult:
 
     config = _load_config(model_dir, problems, files)
 
-    shown_root = shown_path(model_dir)
-    paths = [
-        (os.path.join(model_dir, rel), f"{shown_root}/{rel}" if shown_root != "." else rel)
-        for rel in model_file_names(model_dir)
-    ]
-    for source in read_files(paths):
+    folder = walk_model_folder(model_dir)
+    problems.extend(folder.problems)
+    for source in read_files(folder.files):
         files.append(source)
         problems.extend(source.problems)
         if source.data is None:
@@ -209,9 +320,11 @@ def _unknown_key(source: YamlFile, key) -> Finding:
 
 def _load_config(model_dir: Path, problems, files) -> Config:
     path = model_dir / CONFIG_FILE
-    if not path.is_file():
+    shown = shown_path(path)
+    real = _config_file(path, os.path.realpath(model_dir), shown, problems)
+    if real is None:
         return Config()
-    source = read_yaml(path, shown_path(path))
+    source = read_yaml(real, shown)
     files.append(source)
     problems.extend(source.problems)
     data = source.data
@@ -234,6 +347,29 @@ def _load_config(model_dir: Path, problems, files) -> Config:
         rules=tuple((str(code), level) for code, level in (data.get("rules") or {}).items()),
         origin=origin,
     )
+
+
+def _config_file(path: Path, root: str, shown: str, problems) -> str | None:
+    """The real path of mhhsarch.yaml to read, or None (absent, or refused like a model file would be)."""
+    try:
+        if not os.path.lexists(path):
+            return None
+        real = os.path.realpath(path, strict=True)
+        mode = os.stat(real).st_mode
+    except OSError as error:
+        problems.append(("Y105", Finding(f"cannot read file: {error.strerror or error}", SourceSpan(shown))))
+        return None
+    if not _inside(root, real):
+        problems.append(
+            ("Y110", Finding("symbolic link to a file outside the model folder; it is not read", SourceSpan(shown)))
+        )
+        return None
+    if not stat.S_ISREG(mode):
+        problems.append(
+            ("Y111", Finding(f"{_special_file(mode)}, not a regular file; it is not read", SourceSpan(shown)))
+        )
+        return None
+    return real
 
 
 def unknown_rule_codes(config: Config, known: set[str]) -> list[tuple[str, Finding]]:

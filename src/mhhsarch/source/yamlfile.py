@@ -18,7 +18,9 @@ looked up only for the few nodes that are reported on.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -190,12 +192,24 @@ def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
     return result
 
 
+# Open flags for model files: never follow a symlink at the last step (the loader
+# resolves and checks links itself and passes the target) and never block (a FIFO
+# swapped in after the loader's check would otherwise hang the open forever).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_bytes(path_on_disk) -> bytes:
     try:
-        with open(path_on_disk, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        descriptor = os.open(path_on_disk, _OPEN_FLAGS)
     except OSError as error:
         raise YamlProblem("Y105", f"cannot read file: {error.strerror or error}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise YamlProblem("Y111", "not a regular file; it is not read")
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise YamlProblem("Y105", f"cannot read file: {error.strerror or error}") from None
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("Y108", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     return raw

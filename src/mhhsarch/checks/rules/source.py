@@ -1,4 +1,5 @@
-"""Codes reported while reading files (defect class 1): the file is not a usable model file."""
+"""Codes reported while reading files (defect class 1): the file is not a usable model file, or the
+loader refuses an entry of the model folder."""
 
 from mhhsarch.checks.registry import code
 
@@ -75,10 +76,10 @@ def not_a_mapping():
 
 @code("Y105", "unreadable-file")
 def unreadable_file():
-    """The file cannot be read as UTF-8 text (wrong encoding, binary content, I/O error).
+    """A model file or folder cannot be read (permissions, I/O error, a broken symlink), or the file is not UTF-8 text.
 
     Why: model files are UTF-8 text in git; anything else is corrupted or not a
-    model file.
+    model file, and a folder that cannot be listed hides every file in it.
 
     Bad:
         name: Caf\\xe9            # saved as Latin-1
@@ -128,4 +129,48 @@ def file_too_large():
         a 50 MiB export dropped into model/
     Good:
         one file per process or interface
+    """
+
+
+@code("Y110", "outside-model-folder")
+def outside_model_folder():
+    """A symbolic link in the model folder leads to a file or folder outside it.
+
+    Why: the model is what is in its folder (and in git); a link out of it could
+    publish any file on the machine, such as a secrets file, in diagnostics and
+    documents. The target is never read. Links that stay inside the folder are
+    followed.
+
+    Bad:
+        model/interfaces/shared.yaml -> /home/me/notes.yaml
+    Good:
+        model/interfaces/shared.yaml  (the file itself, in git)
+    """
+
+
+@code("Y111", "not-a-regular-file")
+def not_a_regular_file():
+    """A model file name (*.yaml, *.yml) names a FIFO, socket or device, not a regular file.
+
+    Why: such an entry has no content to check, and opening a FIFO waits forever
+    for a writer; it is reported and never opened.
+
+    Bad:
+        mkfifo model/roles.yaml
+    Good:
+        model/roles.yaml as a plain file
+    """
+
+
+@code("Y112", "empty-model")
+def empty_model():
+    """The model folder holds no model files.
+
+    Why: validating nothing would report "no problems"; usually the wrong folder
+    was named, or the files have another extension.
+
+    Bad:
+        mhhsarch validate docs/        # no *.yaml below it
+    Good:
+        mhhsarch validate model/
     """
