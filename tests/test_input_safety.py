@@ -244,6 +244,89 @@ def test_an_empty_model_folder_is_an_error(tmp_path, content):
     assert "model/:1:1: error: the model folder holds no model files (*.yaml or *.yml) [Y112]" in done.stdout
 
 
+# --- mapping keys that are not text (class 4) -----------------------------------------
+
+NON_TEXT_KEYS = {
+    "1": "the number 1",
+    "true": "the boolean true",
+    "null": "empty (null)",
+    "1.5": "the number 1.5",
+    "[a, b]": "a list or mapping",
+}
+
+
+def _with_keys(path: Path, indent: str, nested_under: str | None = None) -> list[tuple[str, int, int]]:
+    """Append one entry per non-text key to the file (at `indent`); (key, line, column) of each."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    where = []
+    if nested_under:
+        lines.append(f"{indent}{nested_under}:")
+        indent += "  "
+    for key in NON_TEXT_KEYS:
+        lines.append(f"{indent}{key}: off")
+        where.append((key, len(lines), len(indent) + 1))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return where
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["entity field", "entity x- value", "file top level", "mhhsarch.yaml top level", "mhhsarch.yaml rules"],
+)
+def test_keys_that_are_not_text_are_located_in_validate_stats_and_render(project, place):
+    model = project / "model"
+    file, indent, nested = {
+        "entity field": ("interfaces/IF-018.yaml", "  ", None),
+        "entity x- value": ("interfaces/IF-018.yaml", "  ", "x-history"),
+        "file top level": ("market.yaml", "", None),
+        "mhhsarch.yaml top level": ("mhhsarch.yaml", "", None),
+        "mhhsarch.yaml rules": ("mhhsarch.yaml", "", "rules"),
+    }[place]
+    where = _with_keys(model / file, indent, nested)
+
+    done = run(project, "validate", "model", "--format", "json")
+    assert done.returncode == 1
+    found = diagnostics_of(done)
+    assert {(d["code"], d["file"], d["line"], d["column"]) for d in found} == {
+        ("Y109", f"model/{file}", line, column) for _key, line, column in where
+    }
+    for key, line, _column in where:
+        [finding] = [d for d in found if d["line"] == line]
+        assert finding["message"].startswith(f"mapping key is {NON_TEXT_KEYS[key]}, not text")
+
+    for args in (("stats", "model"), ("stats", "model", "--format", "json")):
+        done = run(project, *args)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
+    assert json.loads(run(project, "stats", "model", "--format", "json").stdout)["kinds"]["interfaces"] == 2
+
+    done = run(project, "render", "model", "--only", "sequence", "--out", "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "[Y109]" in done.stderr and "nothing was rendered" in done.stderr
+
+
+def test_render_with_force_leaves_the_non_text_keys_out(project):
+    _with_keys(project / "model" / "interfaces" / "IF-018.yaml", "  ")
+    _with_keys(project / "model" / "mhhsarch.yaml", "", "rules")
+    done = run(project, "render", "model", "--only", "sequence", "--out", "out", "--force", timeout=180)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert (project / "out" / "diagrams" / "sequence" / "BP005.puml").is_file()
+
+
+def test_the_schema_pass_survives_keys_that_are_not_text(project):
+    """The loader drops such keys; the schema pass still never raises on them (jsonschema_rs
+    refuses a dict whose keys are not text with a ValueError)."""
+    from mhhsarch.model.entities import Origin
+    from mhhsarch.source.yamlfile import read_yaml
+
+    source = read_yaml(project / "model" / "market.yaml", "model/market.yaml")
+    raw = {"id": "SUP", "name": "Supplier", "category": "supplier", 1: "x", "x-a": {None: 1}}
+    found = schema.check("role.schema.json", raw, Origin(source, ("roles", 0)), "SUP")
+    assert sorted((code, finding.message) for code, finding in found) == [
+        ("Y109", "SUP field `x-a`: mapping key None is not text"),
+        ("Y109", "SUP: mapping key 1 is not text"),
+    ]
+
+
 # --- identifiers (class 5) ----------------------------------------------------------------
 
 # A valid id of each kind: the check below also proves it is valid, so the bad forms

@@ -82,8 +82,13 @@ def _ecma_regex(pattern: str) -> re.Pattern:
 
 def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> list[tuple[str, Finding]]:
     """Return (code, finding) pairs for every way `instance` breaks the schema."""
-    if _fast_validator(schema_name).is_valid(instance):
-        return []
+    try:
+        if _fast_validator(schema_name).is_valid(instance):
+            return []
+    except (ValueError, TypeError):
+        # Not JSON data: a mapping key that is not text. The loader reports and drops
+        # such keys (Y109), so this is a second line of defence for other callers.
+        return list(_non_text_keys(instance, (), origin, entity_id))
     validator = _detailed_validator(schema_name)
     problems = []
     errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
@@ -99,6 +104,19 @@ def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> 
             )
         )
     return problems
+
+
+def _non_text_keys(value, path: tuple, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                where = _subject(entity_id, path)
+                yield "Y109", Finding(f"{where}: mapping key {key!r} is not text", origin.span(*path), entity_id)
+            else:
+                yield from _non_text_keys(item, (*path, key), origin, entity_id)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_text_keys(item, (*path, index), origin, entity_id)
 
 
 def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]:

@@ -119,7 +119,7 @@ class YamlFile:
             if isinstance(node, MappingNode):
                 found = None
                 for k, v in node.value:
-                    if isinstance(k, ScalarNode) and _scalar(k) == step:
+                    if isinstance(step, str) and isinstance(k, ScalarNode) and _scalar(k) == step:
                         found = (k, v)
                 if found is None:
                     break
@@ -175,12 +175,32 @@ def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
         result.problems.append(
             (problem.code, Finding(problem.message, SourceSpan(shown_path, problem.line, problem.column)))
         )
+    except yaml.reader.ReaderError as error:  # a character YAML text may not hold (DEL, ESC, NUL, ...)
+        line, column = _position_of_byte(result.text or "", error.position)
+        result.data = None
+        result.problems.append(
+            (
+                "Y101",
+                Finding(
+                    f"YAML syntax error: {_character_name(error.character)} is not allowed in YAML text "
+                    "(write it as an escape in a double-quoted string, or remove it)",
+                    SourceSpan(shown_path, line, column),
+                ),
+            )
+        )
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        message = " ".join(p for p in (error.context, error.problem) if p) or str(error)
         result.data = None
-        result.problems.append(("Y101", Finding(f"YAML syntax error: {message}", SourceSpan(shown_path, line, column))))
+        if error.problem and "maximum nesting depth" in error.problem:
+            # libyaml (0.2.5 and later) stops deep nesting itself: the same finding as our guard's
+            message = f"structure nested more than {MAX_NESTING} levels deep"
+            result.problems.append(("Y107", Finding(message, SourceSpan(shown_path, line, column))))
+        else:
+            message = " ".join(p for p in (error.context, error.problem) if p) or str(error)
+            result.problems.append(
+                ("Y101", Finding(f"YAML syntax error: {message}", SourceSpan(shown_path, line, column)))
+            )
     except yaml.YAMLError as error:
         result.data = None
         result.problems.append(("Y101", Finding(f"YAML syntax error: {error}", SourceSpan(shown_path, 1, 1))))
@@ -190,6 +210,22 @@ def read_yaml(path_on_disk, shown_path: str) -> YamlFile:
             ("Y107", Finding("structure nested too deeply (or a recursive alias)", SourceSpan(shown_path, 1, 1)))
         )
     return result
+
+
+def _position_of_byte(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based, in characters) of a byte offset into the UTF-8 text,
+    the way libyaml reports where it stopped reading."""
+    before = text.encode("utf-8", "surrogatepass")[: max(0, offset)].decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+_CONTROL_NAMES = {0x7F: "DEL", 0x1B: "ESC", 0x00: "NUL", 0x08: "backspace", 0x0C: "form feed", 0x0B: "vertical tab"}
+
+
+def _character_name(code: int) -> str:
+    name = _CONTROL_NAMES.get(code)
+    return f"the control character U+{code:04X}" + (f" ({name})" if name else "")
 
 
 # Open flags for model files: never follow a symlink at the last step (the loader
@@ -347,21 +383,46 @@ class _Converter:
             return [convert(item) for item in node.value]
         mapping = {}
         convert = self.convert
+        kept = 0
         for key_node, value_node in node.value:
-            if type(key_node) is not ScalarNode:
-                mark = key_node.start_mark
-                raise YamlProblem(
-                    "Y101", "a mapping key must be a plain value, not a list or mapping", mark.line + 1, mark.column + 1
-                )
-            mapping[_scalar(key_node)] = convert(value_node)
-        if len(mapping) != len(node.value):
+            key = _scalar(key_node) if type(key_node) is ScalarNode else key_node
+            if not isinstance(key, str):
+                self._report_key_not_text(key_node, key)
+                continue  # left out: every later stage (JSON Schema, documents) needs text keys
+            mapping[key] = convert(value_node)
+            kept += 1
+        if len(mapping) != kept:
             self._report_duplicate_keys(node)
         return mapping
+
+    def _report_key_not_text(self, key_node, key) -> None:
+        if isinstance(key_node, SequenceNode | MappingNode):
+            what = "a list or mapping"
+        elif key is None:
+            what = "empty (null)"
+        elif isinstance(key, bool):
+            what = f"the boolean {'true' if key else 'false'}"
+        else:
+            what = f"the number {key_node.value}"
+        quoted = f'; quote it ("{key_node.value}":)' if type(key_node) is ScalarNode and key_node.value else ""
+        self.result.problems.append(
+            (
+                "Y109",
+                Finding(
+                    f"mapping key is {what}, not text{quoted}; the entry is ignored",
+                    _node_span(self.result.path, key_node),
+                ),
+            )
+        )
 
     def _report_duplicate_keys(self, node: MappingNode) -> None:
         first_seen: dict = {}
         for key_node, _ in node.value:
+            if type(key_node) is not ScalarNode:
+                continue
             key = _scalar(key_node)
+            if not isinstance(key, str):
+                continue
             if key in first_seen:
                 first = first_seen[key]
                 span = _node_span(self.result.path, key_node)

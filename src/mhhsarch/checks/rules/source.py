@@ -132,6 +132,25 @@ def file_too_large():
     """
 
 
+@code("Y109", "key-not-text")
+def key_not_text():
+    """A mapping key is a number, a boolean, empty (null) or a list, not text.
+
+    Why: field names, rule codes and every key of the model are text (the JSON
+    Schemas and the documents need them so); `1:` or `true:` is usually a value
+    written where a key should be. The entry is left out.
+
+    Bad:
+        interface:
+          id: IF-021
+          1: first draft
+    Good:
+        interface:
+          id: IF-021
+          x-history: {"1": first draft}
+    """
+
+
 @code("Y110", "outside-model-folder")
 def outside_model_folder():
     """A symbolic link in the model folder leads to a file or folder outside it.
