@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from conftest import copy_model
 from mhhsarch.checks import schema
 from mhhsarch.checks.schema import load_schema, schema_names
 from mhhsarch.diagnostics import formatters
+from mhhsarch.diagnostics.core import printable
 from mhhsarch.model.kinds import KINDS, schema_pattern
 
 FORMATS = sorted(formatters.FORMATTERS)
@@ -471,3 +473,105 @@ def test_the_schemas_id_patterns_come_from_kinds():
             assert pattern == schema_pattern(*forms), f"{name} {path}: {pattern} differs from kinds.py"
             seen.add((kind, path))
     assert seen == set(expected), f"table entries the schemas lack: {set(expected) - seen}"
+
+
+# --- control characters in every output format (class 10) -----------------------------
+
+HOSTILE_NAMES = {
+    "esc": "\x1b[2J\x1b]0;owned\x07evil.yaml",
+    "del": "del\x7fete.yaml",
+    "c1": "csi\u009b31m.yaml",
+    "bidi": "txt.\u202eLMX.yaml",
+}
+RAW_BYTES = [b"\x1b", b"\x7f", b"\x07", "\u009b".encode(), "\u202e".encode()]
+
+
+@pytest.fixture
+def hostile_names(project) -> Path:
+    model = project / "model"
+    for name in HOSTILE_NAMES.values():
+        # each file: an unknown top-level key and an unknown field holding controls
+        (model / name).write_text(
+            '"top\\e[31mlevel\\x7f": 1\nroles:\n  - {id: XR, name: X, category: supplier, "bad\\e]8;;x\\a\\x9b": 1}\n',
+            encoding="utf-8",
+        )
+    with open(os.fsencode(model) + b"/not-utf8-\xff.yaml", "wb") as handle:  # a file name that is not UTF-8
+        handle.write(b'"k\\e[5m": 1\n')
+    return project
+
+
+def _no_raw_controls(data: bytes, fmt: str) -> None:
+    for raw in RAW_BYTES:
+        assert raw not in data, (fmt, raw, data[:2000])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_control_characters_never_reach_any_format_raw(hostile_names, fmt):
+    done = run(hostile_names, "validate", "model", "--format", fmt, text=False)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
+    _no_raw_controls(done.stdout + done.stderr, fmt)
+    text = done.stdout.decode("utf-8")  # valid UTF-8, also for the file name that is not
+    assert printable(HOSTILE_NAMES["esc"]) in text or fmt in ("json", "sarif")
+    if fmt == "junit":
+        cases = ET.fromstring(done.stdout).iter("testcase")
+        names = {case.get("classname") for case in cases}
+        assert {f"model/{printable(n)}" for n in HOSTILE_NAMES.values()} | {"model/not-utf8-\\xff.yaml"} <= names
+    elif fmt == "json":
+        # JSON escapes them as \u sequences, which read back to the file names themselves
+        files = {d["file"] for d in json.loads(text)["diagnostics"]}
+        assert {f"model/{n}" for n in HOSTILE_NAMES.values()} <= files
+        assert any("[31m" in d["message"] and "\x1b" in d["message"] for d in json.loads(text)["diagnostics"])
+    elif fmt == "sarif":
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(text)["runs"][0]["results"]
+        }
+        assert "model/%1B%5B2J%1B%5D0%3Bowned%07evil.yaml" in uris and "model/not-utf8-%FF.yaml" in uris
+
+
+def test_junit_to_a_file_is_valid_xml_with_hostile_names(hostile_names):
+    done = run(hostile_names, "validate", "model", "--format", "junit", "--output", "report.xml")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    data = (hostile_names / "report.xml").read_bytes()
+    _no_raw_controls(data, "junit file")
+    suites = ET.fromstring(data).findall("testsuite")
+    assert len(suites) >= len(HOSTILE_NAMES) + 1
+
+
+def test_text_in_colour_has_only_its_own_escape_sequences(hostile_names):
+    done = run(hostile_names, "validate", "model", env={"FORCE_COLOR": "1"}, text=False)
+    assert done.returncode == 1
+    own = sorted({code.encode() for code in formatters._COLOURS.values()}, key=len, reverse=True)
+    assert formatters._COLOURS["error"].encode() in done.stdout  # colour is on
+    stripped = done.stdout
+    for code in own:
+        stripped = stripped.replace(code, b"")
+    _no_raw_controls(stripped, "text in colour")
+    assert b"\\x1b[31m" in stripped  # the model's own sequence, shown, not run
+
+
+def test_stats_escapes_the_model_name(project):
+    (project / "model" / "mhhsarch.yaml").write_text('name: "[red]Model\\e[2J\\x7f"\nversion: "1"\n')
+    done = run(project, "stats", "model", text=False)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    _no_raw_controls(done.stdout, "stats")
+    assert b"[red]Model\\x1b[2J\\x7f" in done.stdout
+
+
+# --- a control character in the file (class 11) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"), [(b"\x7f", "U+007F (DEL)"), (b"\x1b", "U+001B (ESC)"), ("\u009b".encode(), "U+009B")]
+)
+def test_a_raw_control_character_is_reported_at_its_line_and_column(project, raw, name):
+    (project / "model" / "control.yaml").write_bytes(
+        b"roles:\n  - id: XR\n    name: Caf\xc3\xa9 " + raw + b"x\n    category: supplier\n"
+    )
+    done = run(project, "validate", "model", "--format", "json")
+    [finding] = [d for d in diagnostics_of(done) if d["file"] == "model/control.yaml"]
+    assert (finding["code"], finding["line"], finding["column"]) == ("Y101", 3, 16)
+    assert f"the control character {name} is not allowed" in finding["message"]
+    text = run(project, "validate", "model", text=False).stdout
+    _no_raw_controls(text, "text")
+    assert b"    3 |     name: Caf\xc3\xa9 \\x" in text  # the source line, its control escaped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from mhhsarch.diagnostics.core import printable
 from mhhsarch.model.kinds import KINDS
 from mhhsarch.model.model import Model
 
@@ -29,13 +30,17 @@ def model_stats(model: Model) -> dict:
 
 
 def render_stats_table(data: dict) -> None:
+    """The counts as a table on the terminal. Text from the model (its name, counted
+    values) goes in as rich `Text`, never as markup, with unprintable characters
+    escaped: a name such as "[red]x" or one holding an ESC sequence is shown as written."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     head = data["model"]
-    title = " ".join(str(x) for x in (head["name"], head["version"]) if x)
-    table = Table(title=title or None, show_header=True, header_style="bold")
+    title = printable(" ".join(str(x) for x in (head["name"], head["version"]) if x))
+    table = Table(title=Text(title) if title else None, show_header=True, header_style="bold")
     table.add_column("kind")
     table.add_column("count", justify="right")
     for kind, n in data["kinds"].items():
@@ -53,5 +58,5 @@ def render_stats_table(data: dict) -> None:
         values = data[key]
         if values:
             line = ", ".join(f"{k}: {v}" for k, v in values.items())
-            console.print(f"[bold]{key.replace('_', ' ')}[/bold]  {line}")
+            console.print(Text.assemble((key.replace("_", " "), "bold"), "  ", printable(line)))
     console.print(f"[bold]personal data items[/bold]  {data['personal_data_items']}")

@@ -6,6 +6,7 @@ stored 1-based, the way people and CI systems show them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -78,3 +79,35 @@ def summarise(diagnostics: list[Diagnostic]) -> dict[str, int]:
     for d in diagnostics:
         counts[d.severity.value] += 1
     return counts
+
+
+# Characters that must not reach a terminal, a CI log or an XML report raw: C0 and C1
+# controls (ESC starts terminal escape sequences, C1 0x9b is a one-byte CSI), DEL,
+# line and paragraph separators, the bidirectional overrides that reorder what a
+# line shows, lone surrogates (a file name that is not UTF-8) and the two
+# non-characters XML 1.0 forbids.
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+UNPRINTABLE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+# What json.dumps leaves raw of them (it escapes C0 controls itself).
+UNPRINTABLE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _visible_escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (Python's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` with every unprintable character (see UNPRINTABLE) written as a visible
+    escape, `\\x1b`, `\\n`, `\\u202e`: what a report shows of model content and file names.
+    The result is terminal-safe, valid XML 1.0 text, and one line unless `keep` names
+    line breaks or tabs a format may hold (a GitHub annotation's %0A, JUnit's text)."""
+    if not keep:
+        return UNPRINTABLE.sub(_visible_escape, text)
+    return UNPRINTABLE.sub(lambda match: match.group() if match.group() in keep else _visible_escape(match), text)

@@ -2,6 +2,12 @@
 
 Each formatter is a function `(report) -> str`, listed in FORMATTERS. Output is
 deterministic: diagnostics arrive sorted, JSON keys are written in a fixed order.
+
+Messages, file names and source lines carry model content, which may hold control
+characters (an ESC sequence in a quoted key, a DEL in a file name). No format
+writes them raw: text, JUnit and GitHub show them as visible escapes
+(`core.printable`; JUnit keeps line breaks, which XML holds, and GitHub encodes them
+as %0A), JSON and SARIF as JSON `\\u` escapes, which read back to the same text.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mhhsarch import __version__
-from mhhsarch.diagnostics.core import Diagnostic, Severity, summarise
+from mhhsarch.diagnostics.core import UNPRINTABLE_IN_JSON, Diagnostic, Severity, printable, summarise
 
 INFORMATION_URI = "https://github.com/mhhsarch/mhhsarch"
 
@@ -71,7 +77,8 @@ def format_text(report: Report) -> str:
     for d in report.diagnostics:
         sev = d.severity.value
         out.append(
-            f"{c['bold']}{d.span}{c['reset']}: {c[sev]}{sev}{c['reset']}: {d.message} {c['dim']}[{d.code}]{c['reset']}"
+            f"{c['bold']}{printable(str(d.span))}{c['reset']}: {c[sev]}{sev}{c['reset']}: "
+            f"{printable(d.message)} {c['dim']}[{d.code}]{c['reset']}"
         )
         line_text = report.source_line(d.span.path, d.span.line)
         if line_text is not None:
@@ -81,12 +88,14 @@ def format_text(report: Report) -> str:
             if d.span.end_line == d.span.line and d.span.end_column and d.span.end_column > d.span.column:
                 width = d.span.end_column - d.span.column
             width = max(1, min(width, len(line_text) - d.span.column + 1))
-            out.append(f"{c['dim']}{gutter} |{c['reset']} {line_text}")
-            out.append(
-                f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * (d.span.column - 1)}{c[sev]}{'^' * width}{c['reset']}"
-            )
+            # The caret goes under the same characters once escapes have widened the line.
+            start = d.span.column - 1
+            indent = len(printable(line_text[:start]))
+            width = max(1, len(printable(line_text[start : start + width])))
+            out.append(f"{c['dim']}{gutter} |{c['reset']} {printable(line_text)}")
+            out.append(f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * indent}{c[sev]}{'^' * width}{c['reset']}")
         for related in d.related:
-            out.append(f"{c['dim']}      = see also {related}{c['reset']}")
+            out.append(f"{c['dim']}      = see also {printable(str(related))}{c['reset']}")
     out.append(summary_line(report))
     return "\n".join(out) + "\n"
 
@@ -109,7 +118,17 @@ def format_json(report: Report) -> str:
         "diagnostics": [d.to_dict() for d in report.diagnostics],
         "summary": {**counts, "files": report.files, "entities": report.entities},
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(data)
+
+
+def _json_text(data) -> str:
+    """JSON that keeps readable text readable (ensure_ascii=False) but escapes every
+    unprintable character: json.dumps escapes only C0 controls, and would leave DEL,
+    C1 controls and lone surrogates (which cannot even be written as UTF-8) raw.
+    Outside strings JSON is plain ASCII and line breaks, so the substitution only
+    touches strings."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return UNPRINTABLE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
 # --- sarif 2.1.0 --------------------------------------------------------------
@@ -118,10 +137,15 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def _uri(path: str) -> str:
-    """A relative path as a URI reference (SARIF wants URIs: a space is %20)."""
+    """A relative path as a URI reference (SARIF wants URIs: a space is %20, ESC %1B);
+    a file name that is not UTF-8 keeps its own bytes."""
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "backslashreplace")
+    return quote(raw, safe="/")
 
 
 def format_sarif(report: Report) -> str:
@@ -186,7 +210,7 @@ def format_sarif(report: Report) -> str:
             }
         ],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return _json_text(sarif)
 
 
 # --- junit xml ----------------------------------------------------------------
@@ -213,17 +237,17 @@ def format_junit(report: Report) -> str:
         lines.append("  </testsuite>")
     for path, items in by_file.items():
         suite_failures = sum(1 for d in items if d.severity in failing)
+        shown_path = printable(path)
         lines.append(
-            f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{suite_failures}" errors="0">'
+            f'  <testsuite name={quoteattr(shown_path)} tests="{len(items)}" failures="{suite_failures}" errors="0">'
         )
         for d in items:
-            name = f"{d.code} {d.span}"
-            lines.append(f"    <testcase classname={quoteattr(path)} name={quoteattr(name)}>")
-            body = escape(_xml_safe(f"{d.span}: {d.severity.value}: {d.message} [{d.code}]"))
+            name = printable(f"{d.code} {d.span}")
+            lines.append(f"    <testcase classname={quoteattr(shown_path)} name={quoteattr(name)}>")
+            body = escape(printable(f"{d.span}: {d.severity.value}: {d.message} [{d.code}]", keep="\t\n"))
             if d.severity in failing:
-                lines.append(
-                    f"      <failure type={quoteattr(d.severity.value)} message={quoteattr(_xml_safe(d.message))}>{body}</failure>"
-                )
+                message = quoteattr(printable(d.message, keep="\t\n"))
+                lines.append(f"      <failure type={quoteattr(d.severity.value)} message={message}>{body}</failure>")
             else:
                 lines.append(f"      <system-out>{body}</system-out>")
             lines.append("    </testcase>")
@@ -244,11 +268,6 @@ def quoteattr(text: str) -> str:
     return '"' + text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
-def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot hold (control characters from hostile input)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20 and ch not in "\ufffe\uffff")
-
-
 # --- github workflow annotations ------------------------------------------------
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -265,11 +284,12 @@ def _gh_property(text: str) -> str:
 def format_github(report: Report) -> str:
     out = []
     for d in report.diagnostics:
-        props = [f"file={_gh_property(d.span.path)}", f"line={d.span.line}", f"col={d.span.column}"]
+        props = [f"file={_gh_property(printable(d.span.path))}", f"line={d.span.line}", f"col={d.span.column}"]
         if d.span.end_line:
             props += [f"endLine={d.span.end_line}", f"endColumn={d.span.end_column}"]
         props.append(f"title={_gh_property(d.code)}")
-        out.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_gh_data(d.message)}")
+        message = _gh_data(printable(d.message, keep="\n\r"))
+        out.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{message}")
     out.append(summary_line(report))
     return "\n".join(out) + "\n"
 
