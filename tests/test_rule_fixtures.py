@@ -94,4 +94,4 @@ def test_unknown_rule_code_in_config_is_reported(tmp_path, monkeypatch):
     copy_model(tmp_path / "model")
     (tmp_path / "model" / "mhhsarch.yaml").write_text("name: x\nrules:\n  W999: off\n")
     checked = check_model(Path("model"))
-    assert [(d.code, str(d.span)) for d in checked.diagnostics] == [("S206", "model/mhhsarch.yaml:3:3")]
+    assert [(d.code, str(d.span)) for d in checked.diagnostics] == [("S207", "model/mhhsarch.yaml:3:3")]

@@ -378,5 +378,5 @@ def unknown_rule_codes(config: Config, known: set[str]) -> list[tuple[str, Findi
     for code, _level in config.rules:
         if code not in known:
             span = config.origin.span("rules", code, key=True) if config.origin else SourceSpan(CONFIG_FILE)
-            found.append(("S206", Finding(f"mhhsarch.yaml: unknown rule code `{code}` (see `mhhsarch rules`)", span)))
+            found.append(("S207", Finding(f"mhhsarch.yaml: unknown rule code `{code}` (see `mhhsarch rules`)", span)))
     return found

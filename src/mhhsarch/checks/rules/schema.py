@@ -83,3 +83,20 @@ def value_constraint():
     Good:
         interface: {receivers: [SUP]}
     """
+
+
+@code("S207", "unknown-rule-code")
+def unknown_rule_code():
+    """`rules:` in mhhsarch.yaml names a rule code that does not exist.
+
+    Why: a misspelt code changes nothing, silently: the rule meant to be turned
+    off or down still fires, or the one meant to be an error stays a warning.
+    `mhhsarch rules` lists the codes.
+
+    Bad:
+        rules:
+          W8O4: off        # letter O, not zero
+    Good:
+        rules:
+          W804: off
+    """
