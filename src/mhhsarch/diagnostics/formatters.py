@@ -166,11 +166,11 @@ def format_sarif(report: Report) -> str:
         )
     results = []
     for d in report.diagnostics:
-        region = {"startLine": d.span.line, "startColumn": d.span.column}
+        region: dict[str, int | None] = {"startLine": d.span.line, "startColumn": d.span.column}
         if d.span.end_line:
             region["endLine"] = d.span.end_line
             region["endColumn"] = d.span.end_column
-        result = {
+        result: dict[str, object] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},

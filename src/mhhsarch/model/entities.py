@@ -8,21 +8,27 @@ order. `origin` leads back to the YAML node the entity came from, for diagnostic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mhhsarch.diagnostics.core import SourceSpan
 
-if TYPE_CHECKING:
-    from mhhsarch.source.yamlfile import YamlFile
-
 CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
+
+
+class SourceFile(Protocol):
+    """What the model needs of the file an entity came from (the YAML reader's `YamlFile`
+    is one): its path as diagnostics show it, and the span of a node by its path."""
+
+    path: str
+
+    def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan: ...
 
 
 @dataclass(frozen=True, eq=False)
 class Origin:
     """Where an entity (or a part of it) was written: a file and the path of its node."""
 
-    file: YamlFile
+    file: SourceFile
     path: tuple
 
     @property
