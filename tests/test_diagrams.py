@@ -421,6 +421,9 @@ def previous_out(tmp_path) -> tuple[Path, dict]:
     out = tmp_path / "out"
     (out / "old").mkdir(parents=True)
     (out / "old/file.txt").write_text("previous render")
+    # a previous render's manifest: render replaces only its own output (tests/test_output_safety.py)
+    manifest = {"tool": {"name": "mhhsarch"}, "artefacts": [{"path": "old/file.txt"}]}
+    (out / "manifest.json").write_text(json.dumps(manifest))
     return out, files_of(out)
 
 

@@ -96,7 +96,11 @@ def validate(
 @app.command()
 def render(
     model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
-    out: Path = typer.Option(Path("out"), "--out", help="Output folder (replaced atomically)."),
+    out: Path = typer.Option(
+        Path("out"),
+        "--out",
+        help="Output folder, replaced atomically; only a new, empty or earlier render's folder is accepted.",
+    ),
     tranche: int | None = typer.Option(None, "--tranche", help="Publish only this tranche's artefacts."),
     only: str | None = typer.Option(None, "--only", help="Comma-separated renderer names (see --list)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also convert the Word documents to PDF (needs LibreOffice)."),
@@ -111,33 +115,29 @@ def render(
     from mhhsarch.machine import cpu_count
     from mhhsarch.pipeline import check_model
     from mhhsarch.render.base import RenderOptions
-    from mhhsarch.render.publish import RenderError, model_provenance, source_date_epoch
-    from mhhsarch.render.registry import all_renderers, with_requirements
+    from mhhsarch.render.outdir import OutputFolderError, check_output_folder
+    from mhhsarch.render.publish import RenderError, environment_epoch, model_provenance, source_date_epoch
+    from mhhsarch.render.registry import all_renderers
 
-    renderers = all_renderers()
     if list_renderers:
-        for r in renderers:
+        for r in all_renderers():
             typer.echo(f"{r.name:<14} {r.title}")
         return
-    names = {r.name for r in renderers}
-    wanted = None
-    if only:
-        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
-        unknown = sorted(wanted - names)
-        if unknown:
-            _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
-        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
-            wanted |= {"pdf"}
-        wanted = with_requirements(wanted, renderers)
-        renderers = [r for r in renderers if r.name in wanted]
-    if not pdf:
-        renderers = [r for r in renderers if r.name != "pdf"]
-    if template is not None and not template.is_dir():
-        _fail(f"template folder '{template}' does not exist")
+    # The cheap checks come first, before the renderers are imported and the model is
+    # read: a refused --out or a bad SOURCE_DATE_EPOCH is reported at once, nothing touched.
+    if template is not None:
+        _template_dir(template)
     if jobs < 0:
         _fail("--jobs must be 0 (all cores) or more")
+    _model_dir(model_dir)
+    try:
+        environment_epoch()
+        check_output_folder(out, model_dir, template)
+    except (RenderError, OutputFolderError) as error:
+        _fail(str(error))
+    renderers, wanted = _selected_renderers(all_renderers(), only, pdf)
 
-    checked = check_model(_model_dir(model_dir))
+    checked = check_model(model_dir)
     errors = checked.count(Severity.ERROR)
     if errors and not force:
         report = formatters.report_of(
@@ -154,13 +154,17 @@ def render(
         )
 
     provenance = model_provenance(model_dir)
+    try:
+        epoch = source_date_epoch(provenance)
+    except RenderError as error:
+        _fail(str(error))
     options = RenderOptions(
         tranche=tranche,
         only=wanted,
         jobs=jobs or cpu_count(),
         pdf=pdf,
         template_dir=template,
-        source_date_epoch=source_date_epoch(provenance),
+        source_date_epoch=epoch,
     )
     from mhhsarch.render.base import RenderContext
 
@@ -176,9 +180,12 @@ def render(
         _fail(f"render failed, {out} left as it was: {error}")
     except OSError as error:  # the output folder cannot be made or written
         _fail(f"render failed, {out} left as it was: {error.strerror or error}: {error.filename or out}")
-    except KeyboardInterrupt:
-        typer.echo(f"interrupted; {out} left as it was", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP (publish.Interrupted)
+        import signal
+
+        signum = getattr(error, "signum", signal.SIGINT)
+        typer.echo(f"mhhsarch: interrupted by {signal.Signals(signum).name}; {out} left as it was", err=True)
+        raise typer.Exit(128 + signum) from None
     kinds: dict[str, int] = {}
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
@@ -186,6 +193,38 @@ def render(
     typer.echo(
         f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}"
     )
+
+
+def _selected_renderers(renderers: list, only: str | None, pdf: bool) -> tuple[list, frozenset[str] | None]:
+    """The renderers this run uses and the --only set (None: all). A selection of nothing
+    is a usage error: an empty render must not replace a previous output."""
+    from mhhsarch.render.registry import with_requirements
+
+    names = {r.name for r in renderers}
+    wanted = None
+    if only is not None:
+        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
+        if not wanted:
+            _fail(f"--only {only!r} names no renderer; choose from {', '.join(sorted(names))}")
+        unknown = sorted(wanted - names)
+        if unknown:
+            _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
+        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
+            wanted |= {"pdf"}
+        wanted = with_requirements(wanted, renderers)
+        renderers = [r for r in renderers if r.name in wanted]
+    if not pdf:
+        renderers = [r for r in renderers if r.name != "pdf"]
+    if not renderers:
+        _fail(f"--only {only} selects nothing to render (pdf converts documents, and only with --pdf)")
+    return renderers, wanted
+
+
+def _template_dir(path: Path) -> None:
+    if not path.exists():
+        _fail(f"template folder '{path}' does not exist")
+    if not path.is_dir():
+        _fail(f"template folder '{path}' is not a folder (pass the folder that holds the .docx templates)")
 
 
 def _publish_with_progress(checked, out, renderers, options, provenance):

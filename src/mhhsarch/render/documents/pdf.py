@@ -82,9 +82,17 @@ def convert_batch(inputs: list[Path], outdir: Path, workdir: Path, target: str =
     outdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "HOME": str(workdir)}
     command = soffice_command(soffice, workdir / "profile", outdir, inputs, target)
+    # LibreOffice (soffice -> oosplash -> soffice.bin) stays in the worker's process group:
+    # when this batch times out or the render is interrupted, the publisher kills that
+    # group, soffice.bin included (subprocess.run alone would kill only oosplash).
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, env=env, timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs)
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs),
         )
     except subprocess.TimeoutExpired as error:
         raise RenderError(
@@ -159,7 +167,9 @@ class PdfRenderer(Renderer):
 
     @staticmethod
     def convert(ctx: RenderContext, batch: list[str]) -> None:
-        # outside the output folder: LibreOffice's profile and copies must not be published
+        # Outside the output folder: LibreOffice's profile and copies must not be published.
+        # During a render the temporary folder is the run's work folder (publish sets it),
+        # so a killed render's profile is swept with its run folder, not left in /tmp.
         work = Path(tempfile.mkdtemp(prefix="mhhsarch-pdf-"))
         try:
             inputs = []
