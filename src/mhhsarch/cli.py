@@ -110,79 +110,39 @@ def render(
     list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
 ) -> None:
     """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
+    import signal
+
     from mhhsarch.diagnostics import formatters
     from mhhsarch.diagnostics.core import Severity
-    from mhhsarch.machine import cpu_count
-    from mhhsarch.pipeline import check_model
-    from mhhsarch.render.base import RenderOptions
-    from mhhsarch.render.outdir import OutputFolderError, check_output_folder
-    from mhhsarch.render.publish import RenderError, environment_epoch, model_provenance, source_date_epoch
-    from mhhsarch.render.registry import all_renderers
+    from mhhsarch.pipeline import ModelHasErrors, RenderRefused, RenderRequest
+    from mhhsarch.render.base import RenderError
 
     if list_renderers:
+        from mhhsarch.render.registry import all_renderers
+
         for r in all_renderers():
             typer.echo(f"{r.name:<14} {r.title}")
         return
-    # The cheap checks come first, before the renderers are imported and the model is
-    # read: a refused --out or a bad SOURCE_DATE_EPOCH is reported at once, nothing touched.
-    if template is not None:
-        _template_dir(template)
-    if jobs < 0:
-        _fail("--jobs must be 0 (all cores) or more")
     _model_dir(model_dir)
+    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force)
     try:
-        environment_epoch()
-        check_output_folder(out, model_dir, template)
-    except (RenderError, OutputFolderError) as error:
+        published = _render_with_progress(request)
+    except RenderRefused as error:
         _fail(str(error))
-    renderers, wanted = _selected_renderers(all_renderers(), only, pdf)
-
-    checked = check_model(model_dir)
-    errors = checked.count(Severity.ERROR)
-    if errors and not force:
+    except ModelHasErrors as error:
         report = formatters.report_of(
-            checked,
-            diagnostics=[d for d in checked.diagnostics if d.severity is Severity.ERROR],
+            error.checked,
+            diagnostics=[d for d in error.checked.diagnostics if d.severity is Severity.ERROR],
             colour=formatters.use_colour(sys.stderr),
         )
         sys.stderr.write(formatters.format_text(report))
-        typer.echo("mhhsarch: the model has errors; nothing was rendered (use --force to render anyway)", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
-    if tranche is not None and tranche not in checked.model.tranches:
-        _fail(
-            f"tranche {tranche} is not defined in the model (tranches: {', '.join(map(str, checked.model.tranches)) or 'none'})"
-        )
-
-    provenance = model_provenance(model_dir)
-    try:
-        epoch = source_date_epoch(provenance)
-    except RenderError as error:
-        _fail(str(error))
-    options = RenderOptions(
-        tranche=tranche,
-        only=wanted,
-        jobs=jobs or cpu_count(),
-        pdf=pdf,
-        template_dir=template,
-        source_date_epoch=epoch,
-    )
-    from mhhsarch.render.base import RenderContext
-
-    probe = RenderContext(checked.model, checked.graph, out, options)
-    for r in renderers:
-        missing = r.available(probe)
-        if missing:
-            _fail(f"{r.name}: {missing}")
-
-    try:
-        published = _publish_with_progress(checked, out, renderers, options, provenance)
+        typer.echo(f"mhhsarch: {error}", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
     except RenderError as error:
         _fail(f"render failed, {out} left as it was: {error}")
     except OSError as error:  # the output folder cannot be made or written
         _fail(f"render failed, {out} left as it was: {error.strerror or error}: {error.filename or out}")
     except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP (publish.Interrupted)
-        import signal
-
         signum = getattr(error, "signum", signal.SIGINT)
         typer.echo(f"mhhsarch: interrupted by {signal.Signals(signum).name}; {out} left as it was", err=True)
         raise typer.Exit(128 + signum) from None
@@ -191,51 +151,21 @@ def render(
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     typer.echo(
-        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}"
+        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); "
+        f"manifest: {out / 'manifest.json'}"
     )
 
 
-def _selected_renderers(renderers: list, only: str | None, pdf: bool) -> tuple[list, frozenset[str] | None]:
-    """The renderers this run uses and the --only set (None: all). A selection of nothing
-    is a usage error: an empty render must not replace a previous output."""
-    from mhhsarch.render.registry import with_requirements
+def _render_with_progress(request):
+    """pipeline.render with a progress bar on a terminal, one plain line per finished job in CI."""
+    from mhhsarch.pipeline import render
 
-    names = {r.name for r in renderers}
-    wanted = None
-    if only is not None:
-        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
-        if not wanted:
-            _fail(f"--only {only!r} names no renderer; choose from {', '.join(sorted(names))}")
-        unknown = sorted(wanted - names)
-        if unknown:
-            _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
-        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
-            wanted |= {"pdf"}
-        wanted = with_requirements(wanted, renderers)
-        renderers = [r for r in renderers if r.name in wanted]
-    if not pdf:
-        renderers = [r for r in renderers if r.name != "pdf"]
-    if not renderers:
-        _fail(f"--only {only} selects nothing to render (pdf converts documents, and only with --pdf)")
-    return renderers, wanted
-
-
-def _template_dir(path: Path) -> None:
-    if not path.exists():
-        _fail(f"template folder '{path}' does not exist")
-    if not path.is_dir():
-        _fail(f"template folder '{path}' is not a folder (pass the folder that holds the .docx templates)")
-
-
-def _publish_with_progress(checked, out, renderers, options, provenance):
-    from mhhsarch.render.publish import publish
-
-    if not sys.stderr.isatty():  # CI logs: one plain line per finished job
+    if not sys.stderr.isatty():
 
         def plain(name: str, done: int, total: int) -> None:
             typer.echo(f"  [{done}/{total}] {name}", err=True)
 
-        return publish(checked.model, checked.graph, out, renderers, options, provenance, plain)
+        return render(request, plain)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -252,7 +182,7 @@ def _publish_with_progress(checked, out, renderers, options, provenance):
         def update(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name)
 
-        return publish(checked.model, checked.graph, out, renderers, options, provenance, update)
+        return render(request, update)
 
 
 @app.command()

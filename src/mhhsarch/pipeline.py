@@ -9,9 +9,11 @@ stamp           findings -> diagnostics with configured severity
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mhhsarch.checks.registry import load_all_rules
 from mhhsarch.checks.runner import run_rules, stamp
@@ -19,6 +21,9 @@ from mhhsarch.diagnostics.core import Diagnostic, Severity
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
 from mhhsarch.source.loader import LoadResult, load_model, unknown_rule_codes
+
+if TYPE_CHECKING:
+    from mhhsarch.render.publish import Published
 
 
 @dataclass
@@ -65,3 +70,118 @@ def _no_cyclic_gc():
         if was_enabled:
             gc.freeze()
             gc.enable()
+
+
+# --- render ---------------------------------------------------------------------------------
+
+
+class RenderRefused(Exception):
+    """A render that cannot start (a usage or environment problem: exit 2); nothing was touched."""
+
+
+class ModelHasErrors(Exception):
+    """The model has errors and `force` was not given: nothing was rendered (exit 1)."""
+
+    def __init__(self, checked: Checked):
+        super().__init__("the model has errors; nothing was rendered (use --force to render anyway)")
+        self.checked = checked
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What `mhhsarch render` was asked to do."""
+
+    model_dir: Path
+    out: Path
+    tranche: int | None = None
+    only: str | None = None  # comma-separated renderer names, None: all
+    pdf: bool = False
+    jobs: int = 0  # 0: every core
+    template_dir: Path | None = None
+    force: bool = False
+
+
+def render(request: RenderRequest, progress: Callable[[str, int, int], None] | None = None) -> Published:
+    """Validate the model and publish its artefacts into `request.out`.
+
+    The cheap checks come first, before the renderers are imported and the model is
+    read: a refused --out or a bad SOURCE_DATE_EPOCH is reported at once. Raises
+    RenderRefused (nothing touched), ModelHasErrors, RenderError (the output folder
+    left as it was) or KeyboardInterrupt (Ctrl-C, SIGTERM; likewise)."""
+    from mhhsarch.machine import cpu_count
+    from mhhsarch.render.base import RenderContext, RenderError, RenderOptions
+    from mhhsarch.render.outdir import OutputFolderError, check_output_folder
+    from mhhsarch.render.publish import environment_epoch, model_provenance, publish, source_date_epoch
+    from mhhsarch.render.registry import all_renderers
+    from mhhsarch.render.templates import template_folders
+
+    model_dir, out = Path(request.model_dir), Path(request.out)
+    if request.template_dir is not None:
+        if not request.template_dir.exists():
+            raise RenderRefused(f"template folder '{request.template_dir}' does not exist")
+        if not request.template_dir.is_dir():
+            raise RenderRefused(
+                f"template folder '{request.template_dir}' is not a folder (pass the folder that holds the templates)"
+            )
+    if request.jobs < 0:
+        raise RenderRefused("--jobs must be 0 (all cores) or more")
+    try:
+        environment_epoch()
+        check_output_folder(out, model_dir, request.template_dir)
+    except (RenderError, OutputFolderError) as error:
+        raise RenderRefused(str(error)) from None
+    renderers, wanted = select_renderers(all_renderers(), request.only, request.pdf)
+
+    checked = check_model(model_dir)
+    if checked.has_errors and not request.force:
+        raise ModelHasErrors(checked)
+    tranches = checked.model.tranches
+    if request.tranche is not None and request.tranche not in tranches:
+        defined = ", ".join(map(str, tranches)) or "none"
+        raise RenderRefused(f"tranche {request.tranche} is not defined in the model (tranches: {defined})")
+
+    provenance = model_provenance(model_dir)
+    try:
+        epoch = source_date_epoch(provenance)
+    except RenderError as error:
+        raise RenderRefused(str(error)) from None
+    options = RenderOptions(
+        tranche=request.tranche,
+        only=wanted,
+        jobs=request.jobs or cpu_count(),
+        pdf=request.pdf,
+        template_dir=request.template_dir,
+        template_folders=template_folders(request.template_dir, model_dir),
+        source_date_epoch=epoch,
+    )
+    probe = RenderContext(checked.model, checked.graph, out, options)
+    for renderer in renderers:
+        missing = renderer.available(probe)
+        if missing:
+            raise RenderRefused(f"{renderer.name}: {missing}")
+    return publish(checked.model, checked.graph, out, renderers, options, provenance, progress)
+
+
+def select_renderers(renderers: list, only: str | None, pdf: bool) -> tuple[list, frozenset[str] | None]:
+    """The renderers a run uses and the --only set (None: all). A selection of nothing is
+    refused: an empty render must not replace a previous output."""
+    from mhhsarch.render.registry import with_requirements
+
+    names = {r.name for r in renderers}
+    wanted = None
+    if only is not None:
+        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
+        if not wanted:
+            raise RenderRefused(f"--only {only!r} names no renderer; choose from {', '.join(sorted(names))}")
+        unknown = sorted(wanted - names)
+        if unknown:
+            raise RenderRefused(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
+        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
+            wanted |= {"pdf"}
+        wanted = with_requirements(wanted, renderers)
+        renderers = [r for r in renderers if r.name in wanted]
+    if not pdf:
+        renderers = [r for r in renderers if r.name != "pdf"]
+    if not renderers:
+        raise RenderRefused(f"--only {only} selects nothing to render (pdf converts documents, and only with --pdf)")
+    return renderers, wanted

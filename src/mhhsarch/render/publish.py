@@ -36,7 +36,7 @@ from pathlib import Path
 from mhhsarch import __version__
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderOptions
+from mhhsarch.render.base import Artefact, Job, RenderContext, RenderError, Renderer, RenderOptions
 from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
 
 # The dates a zip entry (and so a Word or Excel file) can hold: 1980-01-01 to 2107-12-31.
@@ -44,10 +44,6 @@ EARLIEST_ZIP_EPOCH = 315532800
 LATEST_ZIP_EPOCH = 4354819199
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PARENT_CHECK_SECONDS = 0.5
-
-
-class RenderError(Exception):
-    """A render that cannot complete (a tool failed or is missing); the message says why."""
 
 
 class Interrupted(KeyboardInterrupt):
