@@ -156,6 +156,14 @@ def strip_png_metadata(data: bytes) -> bytes:
     return b"".join(out)
 
 
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise RenderError("a diagram tool wrote a PNG file that is not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
 def tidy_png(path: Path) -> None:
     data = path.read_bytes()
     tidy = strip_png_metadata(data)
