@@ -39,6 +39,7 @@ from mhhsarch.render.diagrams.common import (
 from mhhsarch.render.diagrams.views import CommunicationView, context_view, market_view, process_view
 
 KIND = "communication-diagram"
+TITLE_WIDTH = 90  # characters a line of a diagram's title
 BATCHES = 3
 _BATCH_PAGE_ID = re.compile(r'id="page\d+,\d+_graph')
 CONTEXT_KIND = "context-diagram"
@@ -115,7 +116,9 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
         fontsize="14",
         labelloc="t",
         labeljust="l",
-        label=f"<<B>{html(view.title)}</B>>",
+        # wrapped: a long name must not make the picture wider than the page (or than
+        # the PNG size at which dot scales the whole picture down)
+        label=f"<<B>{'<BR/>'.join(html(line) for line in wrap(view.title, TITLE_WIDTH, 2))}</B>>",
         bgcolor="white",
         pad="0.3",
     )
@@ -143,8 +146,9 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
 
     for edge in view.edges:
         style = transport_style(edge.transport)
-        # ids on the edges (names in the key table), a few to a line
-        text = wrap(", ".join(edge.short or edge.labels), 26, max_lines=40)
+        # ids on the edges (names in the key table), a few to a line; every one of them,
+        # however many steps a long process sends along one edge (never cut short)
+        text = wrap(", ".join(edge.short or edge.labels), 26, max_lines=None)
         attrs = {"label": f"<{_lines(text)}>", "color": style.colour, "fontcolor": style.colour, "style": style.line}
         if tooltips:
             attrs["tooltip"] = _tooltip("; ".join(f"{i} {tooltips.get(i, '')}".strip() for i in edge.interfaces))

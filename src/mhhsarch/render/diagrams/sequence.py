@@ -6,6 +6,11 @@ interface step and receiver, labelled "n. IF-xxx name" and coloured by transport
 internal steps as notes on the actor's lifeline; conditions as `opt` / `alt`
 fragments (views.sequence_view decides which).
 
+A long process is drawn in parts (`paginate`; PlantUML's `newpage`, which repeats the
+lifeline heads on every part): `BPxxx.png`, `BPxxx_001.png`, ... as PlantUML names
+them, each part well within PlantUML's image limit (a PNG beyond it is cut without a
+word). `parts` names the files; the documents embed every part.
+
 PlantUML is a JVM: starting it costs about a second, so all diagrams are drawn in
 one call per format, and the two formats are two jobs that run side by side. Each
 of those jobs writes the sources to a private folder first (jobs of a phase run in
@@ -25,8 +30,11 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from mhhsarch.model.entities import Process
+from mhhsarch.model.model import Model
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
 from mhhsarch.render.diagrams import mermaid
 from mhhsarch.render.diagrams.common import (
@@ -35,6 +43,7 @@ from mhhsarch.render.diagrams.common import (
     category_fill,
     clean,
     missing_program,
+    png_size,
     run_tool,
     strip_xml_comments,
     tidy_png,
@@ -42,14 +51,23 @@ from mhhsarch.render.diagrams.common import (
     transport_style,
     wrap,
 )
-from mhhsarch.render.diagrams.views import Fragment, Item, Message, Note, SequenceView, sequence_view
+from mhhsarch.render.diagrams.views import Branch, Fragment, Item, Message, Note, SequenceView, sequence_view
 from mhhsarch.render.publish import RenderError
 
 KIND = "sequence-diagram"
-# Wrapping widths (characters): message labels and notes.
+# Wrapping (characters a line, lines): message labels, notes, fragment conditions, the title.
 MESSAGE_WIDTH, NOTE_WIDTH = 46, 30
-# PlantUML's default image limit (4096 px) would crop long processes.
+CONDITION_WIDTH, CONDITION_LINES = 60, 3
+TITLE_WIDTH, TITLE_LINES = 90, 2
+# PlantUML cuts a PNG at this size without a word (its default, 4096 px, would cut
+# ordinary processes); run_plantuml refuses a PNG that reaches it.
 IMAGE_LIMIT = "20000"
+# The height (px) a part of a long diagram may reach by estimate. The estimate below
+# is within a few per cent of what PlantUML draws (measured with PlantUML 1.2020 and
+# DejaVu Sans 12 on 50-item diagrams and a 400-step process); the limit is over six
+# times this, and a part stays near a page's shape for the documents.
+PART_HEIGHT = 3000
+TEXT_LINE, ARROW, NOTE, FRAGMENT_HEAD, FRAGMENT_FOOT, HEADS = 14, 16, 19, 18, 12, 150
 
 _SAFE = re.compile(r"[\w .,:;()'?-]")
 
@@ -76,11 +94,134 @@ def lines(value, width: int, max_lines: int = 6) -> str:
     return "\\n".join(text(line) for line in wrap(value, width, max_lines))
 
 
+def title(value) -> str:
+    """A diagram title in bold, wrapped (a long name must not widen the picture past the limit)."""
+    return "\\n".join(f"<b>{text(line)}</b>" for line in wrap(value, TITLE_WIDTH, TITLE_LINES))
+
+
+# --------------------------------------------------------------------------- long processes in parts
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One message or note, with the fragment branch it is drawn in (if any)."""
+
+    item: Message | Note
+    fragment: int | None = None  # index of the fragment among the diagram's items
+    kind: str = ""
+    branch: int = 0
+    condition: str = ""
+    opens_branch: bool = False  # the branch's first item
+
+
+def _rows(items: tuple[Item, ...]) -> list[_Row]:
+    rows = []
+    for index, item in enumerate(items):
+        if isinstance(item, Fragment):
+            for number, branch in enumerate(item.branches):
+                for position, inner in enumerate(branch.items):
+                    assert not isinstance(inner, Fragment), "sequence_view does not nest fragments"
+                    rows.append(_Row(inner, index, item.kind, number, branch.condition, position == 0))
+        else:
+            rows.append(_Row(item))
+    return rows
+
+
+def _height(row: _Row, previous: _Row | None) -> int:
+    """The estimated height of `row` drawn after `previous` on the same part."""
+    item = row.item
+    if isinstance(item, Message):
+        height = ARROW + TEXT_LINE * len(wrap(item.label, MESSAGE_WIDTH))
+    else:
+        height = NOTE + TEXT_LINE * len(wrap(item.label, NOTE_WIDTH))
+    if row.fragment is not None:
+        if previous is None or (previous.fragment, previous.branch) != (row.fragment, row.branch):
+            height += FRAGMENT_HEAD + TEXT_LINE * len(wrap(row.condition, CONDITION_WIDTH, CONDITION_LINES))
+        if previous is None or previous.fragment != row.fragment:
+            height += FRAGMENT_FOOT
+    return height
+
+
+def _unit_height(rows: list[_Row], previous: _Row | None) -> int:
+    total = 0
+    for row in rows:
+        total += _height(row, previous)
+        previous = row
+    return total
+
+
+def _items_of(rows: list[_Row]) -> tuple[Item, ...]:
+    """The rows of one part as items again; a fragment split between parts is drawn on
+    each with its condition, marked "(continued)" where a branch goes on from a part before."""
+    items: list[Item] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if row.fragment is None:
+            items.append(row.item)
+            index += 1
+            continue
+        branches = []
+        while index < len(rows) and rows[index].fragment == row.fragment:
+            first = rows[index]
+            inner = []
+            while index < len(rows) and (rows[index].fragment, rows[index].branch) == (first.fragment, first.branch):
+                inner.append(rows[index].item)
+                index += 1
+            condition = first.condition if first.opens_branch else f"{first.condition} (continued)"
+            branches.append(Branch(condition, tuple(inner)))
+        items.append(Fragment(row.kind, tuple(branches)))
+    return tuple(items)
+
+
+def paginate(view: SequenceView, part_height: int = PART_HEIGHT) -> tuple[SequenceView, ...]:
+    """`view` as the parts it is drawn in: itself when it fits in one, else parts of
+    consecutive items, each within `part_height` by estimate, titled "(part k of n)"."""
+    # one step's arrows to several receivers stay on one part (the later ones are
+    # labelled without the interface's name)
+    units: list[list[_Row]] = []
+    for row in _rows(view.items):
+        if units and isinstance(row.item, Message) and row.item.repeat:
+            units[-1].append(row)
+        else:
+            units.append([row])
+    pages: list[list[_Row]] = [[]]
+    used = HEADS
+    for unit in units:
+        height = _unit_height(unit, pages[-1][-1] if pages[-1] else None)
+        if pages[-1] and used + height > part_height:
+            pages.append([])
+            used = HEADS
+            height = _unit_height(unit, None)
+        pages[-1].extend(unit)
+        used += height
+    if len(pages) == 1:
+        return (view,)
+    return tuple(
+        SequenceView(view.id, f"{view.title} (part {n} of {len(pages)})", view.lifelines, _items_of(rows))
+        for n, rows in enumerate(pages, 1)
+    )
+
+
+def part_stems(process_id: str, count: int) -> list[str]:
+    """The file names (without extension) PlantUML gives the parts: BP001, BP001_001, ..."""
+    return [process_id] + [f"{process_id}_{n:03d}" for n in range(1, count)]
+
+
+def parts(model: Model, process: Process) -> list[tuple[str, SequenceView]]:
+    """(PNG path below the output folder, what it shows) for each part of the process's
+    sequence diagram, as the renderer writes them (for the documents that embed them)."""
+    pages = paginate(sequence_view(model, process))
+    return [(f"{SEQUENCE_DIR}/{stem}.png", page) for stem, page in zip(part_stems(process.id, len(pages)), pages)]
+
+
 def alias(role_id: str) -> str:
     return "P_" + re.sub(r"[^A-Za-z0-9_]", "_", role_id)
 
 
-def puml_source(view: SequenceView) -> str:
+def puml_source(view: SequenceView, pages: tuple[SequenceView, ...] | None = None) -> str:
+    """The PlantUML text of `view`, drawn in `pages` (from `paginate`; default: one)."""
+    pages = pages or (view,)
     out = [
         f"@startuml {view.id}",
         f'skinparam defaultFontName "{FONT}"',
@@ -96,14 +237,17 @@ def puml_source(view: SequenceView) -> str:
         "skinparam NoteBorderColor #B5A66C",
         "skinparam SequenceGroupBorderColor #888888",
         "skinparam SequenceGroupHeaderFontStyle bold",
-        f"title <b>{text(view.title)}</b>",
+        f"title {title(pages[0].title)}",
     ]
     for lifeline in view.lifelines:
         out.append(
             f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, 20, 3)}" as {alias(lifeline.id)} '
             f"{category_fill(lifeline.category)}"
         )
-    _items(view.items, out)
+    for number, page in enumerate(pages):
+        if number:
+            out.append(f"newpage {title(page.title)}")
+        _items(page.items, out)
     transports = view.transports
     if transports:
         out.append("legend top right")
@@ -126,14 +270,16 @@ def _items(items: tuple[Item, ...], out: list[str]) -> None:
         elif isinstance(item, Fragment):
             for index, branch in enumerate(item.branches):
                 keyword = item.kind if index == 0 else "else"
-                out.append(f"{keyword} {lines(branch.condition, 60, 3)}")
+                out.append(f"{keyword} {lines(branch.condition, CONDITION_WIDTH, CONDITION_LINES)}")
                 _items(branch.items, out)
             out.append("end")
 
 
-def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
-    """Draw every source (file stem -> text) into `out_dir` in one JVM, then make the
-    files byte-stable (no embedded source, version or Java runtime)."""
+def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path, counts: dict[str, int] | None = None) -> None:
+    """Draw every source (file stem -> text; `counts`: how many parts it is drawn in,
+    default one) into `out_dir` in one JVM, then make the files byte-stable (no
+    embedded source, version or Java runtime). A PNG that reached PlantUML's limit was
+    cut: that is an error, never a silently shortened picture."""
     env = tool_env()
     env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
     # a short-lived JVM starts faster without the optimising compiler, and with
@@ -157,12 +303,19 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
     problems = [line for line in messages.splitlines() if "Exception" in line or "error has occur" in line]
     if problems:
         raise RenderError(f"{what}: PlantUML failed: {' '.join(problems[0].split())[:300]}")
-    for stem in sources:
+    limit = int(IMAGE_LIMIT)
+    for stem in (s for source in sources for s in part_stems(source, (counts or {}).get(source, 1))):
         target = out_dir / f"{stem}.{fmt}"
         if not target.is_file():
             continue  # reported by the publisher as a file not written
         if fmt == "png":
             tidy_png(target)
+            width, height = png_size(target.read_bytes())
+            if max(width, height) >= limit:
+                raise RenderError(
+                    f"{what}: {stem}.png is {width} x {height} px, PlantUML's limit, so part of it is cut off "
+                    "(a process with this many participants or this much text cannot be drawn as one picture)"
+                )
         else:
             target.write_text(strip_xml_comments(target.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -222,16 +375,34 @@ class SequenceRenderer(Renderer):
         return missing_program("plantuml", "plantuml")
 
     def plan(self, ctx: RenderContext) -> list[Job]:
+        """`warnings` (after plan) names the diagrams drawn in parts."""
+        self.warnings: list[str] = []
         views = [sequence_view(ctx.model, p) for p in ctx.processes]
         if not views:
             return []
-        sources = {v.id: puml_source(v) for v in views}
+        pages = {v.id: paginate(v) for v in views}
+        sources = {v.id: puml_source(v, pages[v.id]) for v in views}
+        counts = {v.id: len(pages[v.id]) for v in views}
+        for process in ctx.processes:
+            if counts[process.id] > 1:
+                stems = part_stems(process.id, counts[process.id])
+                self.warnings.append(
+                    f"the sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one "
+                    f"picture: drawn in {len(stems)} parts, {SEQUENCE_DIR}/{stems[0]}.png to {stems[-1]}.png "
+                    "(and .svg)"
+                )
 
         def sources_of(view: SequenceView) -> tuple[str, ...]:
             return (view.id, *dict.fromkeys(m.interface for m in view.messages()))
 
         def artefacts(ext: str) -> list[Artefact]:
-            return [Artefact(f"{SEQUENCE_DIR}/{v.id}.{ext}", KIND, sources_of(v)) for v in views]
+            if ext in ("puml", "mmd"):
+                return [Artefact(f"{SEQUENCE_DIR}/{v.id}.{ext}", KIND, sources_of(v)) for v in views]
+            return [
+                Artefact(f"{SEQUENCE_DIR}/{stem}.{ext}", KIND, sources_of(v))
+                for v in views
+                for stem in part_stems(v.id, counts[v.id])
+            ]
 
         def write_sources() -> None:
             for view in views:
@@ -241,7 +412,7 @@ class SequenceRenderer(Renderer):
         out_dir = ctx.out / SEQUENCE_DIR
         # the JVM jobs first, so that with --jobs N they start before the many small jobs
         return [
-            Job("sequence diagrams (SVG)", artefacts("svg"), lambda: run_plantuml(sources, "svg", out_dir)),
-            Job("sequence diagrams (PNG)", artefacts("png"), lambda: run_plantuml(sources, "png", out_dir)),
+            Job("sequence diagrams (SVG)", artefacts("svg"), lambda: run_plantuml(sources, "svg", out_dir, counts)),
+            Job("sequence diagrams (PNG)", artefacts("png"), lambda: run_plantuml(sources, "png", out_dir, counts)),
             Job("sequence diagrams (PlantUML, Mermaid)", artefacts("puml") + artefacts("mmd"), write_sources),
         ]

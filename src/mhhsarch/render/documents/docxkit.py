@@ -1,11 +1,14 @@
 """The one Word writer the document renderers share.
 
-`WordDocument` opens the template (styles, page set-up, header and footer), drops its
-body, fills the header and footer tokens, and appends content: numbered headings,
+`prepare_template` reads and checks the Word template once per run (size and entry
+count before anything is inflated: a template is user input), drops its body and
+keeps the result in memory; `WordDocument` starts every document from those bytes,
+fills the header and footer tokens, and appends content: numbered headings,
 paragraphs, fact tables, data tables, a table of contents, pictures. Content is
 built as WordprocessingML directly (python-docx's cell API is slow and cannot mark
 header rows); every piece of model text goes through `text.clean` and XML escaping,
-so it is shown as the characters it is, never as markup.
+so it is shown as the characters it is, never as markup. Only the template's own
+`{{tokens}}` are filled, in one pass: a token in model text stays literal.
 
 Output is reproducible: no random ids (bookmarks and pictures are numbered in
 document order), document properties carry the render's date, and the zip is
@@ -17,6 +20,8 @@ from __future__ import annotations
 import io
 import re
 import time
+import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,10 +33,12 @@ from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Emu
+from docx.section import Section
+from docx.shared import Emu, Twips
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.documents.text import clean
+from mhhsarch.render.documents.text import clean, shorten
+from mhhsarch.render.publish import RenderError
 from mhhsarch.render.reproducible import normalised_zip
 
 TEMPLATE = "document.docx"
@@ -43,6 +50,19 @@ LABEL_FILL = "E8EEF7"
 ZEBRA_FILL = "F5F7FB"
 BORDER = "A6B4CC"
 TOC_LEVELS = 2
+
+# A template is checked before it is inflated: the bundled one is 60 kB unpacked in 14
+# entries, a company template with a logo a few MB in a few dozen.
+MAX_TEMPLATE_BYTES = 32 * 1024 * 1024  # the file, and all its entries unpacked
+MAX_TEMPLATE_ENTRIES = 1000
+# Page set-up for a template without one: the bundled template's (A4, 2 cm margins).
+DEFAULT_PAGE = {"page_width": 11906, "page_height": 16838, "top_margin": 1247, "bottom_margin": 1134}
+DEFAULT_PAGE |= {"left_margin": 1134, "right_margin": 1134, "header_distance": 567, "footer_distance": 567}
+# The most characters of a value a header or footer shows (the bundled header holds the
+# id, the title and the classification on one line); longer values end with an ellipsis.
+HEADER_LIMITS = {"title": 70, "model": 50}
+HEADER_LIMIT = 30
+_TOKEN = re.compile(r"\{\{[A-Za-z_]+\}\}")
 
 
 def find_template(ctx: RenderContext, name: str) -> Path:
@@ -56,9 +76,88 @@ def find_template(ctx: RenderContext, name: str) -> Path:
     return ctx.template(TEMPLATE)
 
 
+def _unusable(path: Path, why: str) -> RenderError:
+    return RenderError(f"Word template {path} cannot be used: {why}")
+
+
+def check_template(path: Path, data: bytes | None = None) -> None:
+    """Refuse (RenderError) a template that is too big, has too many entries or says it
+    unpacks to too much, from its size and zip directory alone: nothing is inflated."""
+    try:
+        size = len(data) if data is not None else path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise _unusable(path, f"it is {size / 2**20:.1f} MB (at most {MAX_TEMPLATE_BYTES // 2**20} MB)")
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
+            entries = archive.infolist()
+    except OSError as error:
+        raise _unusable(path, error.strerror or str(error)) from None
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise _unusable(path, f"it is not a Word (zip) file: {error}") from None
+    if len(entries) > MAX_TEMPLATE_ENTRIES:
+        raise _unusable(path, f"it has {len(entries):,} entries (at most {MAX_TEMPLATE_ENTRIES:,})")
+    unpacked = sum(info.file_size for info in entries)
+    if unpacked > MAX_TEMPLATE_BYTES:
+        raise _unusable(path, f"it unpacks to {unpacked / 2**20:,.0f} MB (at most {MAX_TEMPLATE_BYTES // 2**20} MB)")
+    if "word/document.xml" not in {info.filename for info in entries}:
+        raise _unusable(path, "it is not a Word document (no word/document.xml)")
+
+
+def prepare_template(path: Path, warnings: list[str]) -> bytes:
+    """The Word template at `path`, checked and with its body removed, as the bytes every
+    document of the run starts from; what had to be supplied is added to `warnings`.
+    A template that cannot be used is a RenderError naming it."""
+    check_template(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _unusable(path, error.strerror or str(error)) from None
+    check_template(path, data)  # what was read, in case the file changed since
+    # Every entry inflated once, in small steps and to its stated size at most (zipfile
+    # stops there and checks the CRC), into a new archive that python-docx reads: it
+    # never inflates the user's file itself (zipfile's read() of a whole entry would
+    # inflate all of a lying entry into memory before cutting it to its stated size).
+    repacked = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, zipfile.ZipFile(repacked, "w") as clean:
+            for info in archive.infolist():
+                with archive.open(info) as entry:
+                    content = b"".join(iter(lambda: entry.read(1 << 20), b""))
+                clean.writestr(info.filename, content)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as error:
+        raise _unusable(path, f"it is damaged: {error}") from None
+    try:
+        doc = Document(repacked)
+    except Exception as error:  # python-docx reports a broken package in many ways
+        raise _unusable(path, f"{type(error).__name__}: {error}") from None
+    body = doc.element.body
+    sect = body.find(qn("w:sectPr"))
+    for child in list(body):
+        if child is not sect:
+            body.remove(child)
+    supplied = sect is None
+    if supplied:
+        sect = body.get_or_add_sectPr()
+        warnings.append(
+            f"Word template {path} has no section properties (page size, margins, header and footer): "
+            "the documents use A4 pages with 2 cm margins and no header or footer"
+        )
+    section = Section(sect, doc.part)
+    missing = [name for name in DEFAULT_PAGE if getattr(section, name) is None]
+    for name in missing:
+        setattr(section, name, Twips(DEFAULT_PAGE[name]))
+    if missing and not supplied:
+        warnings.append(f"Word template {path} does not set {', '.join(missing)}: the A4 defaults are used")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
 class WordDocumentRenderer(Renderer):
     """One Word document per entity, from the template. Subclasses say which entities,
-    where each document goes, and how to write it."""
+    where each document goes, and how to write it.
+
+    `warnings` (after `plan`) says what the documents could not take from the template.
+    """
 
     phase = 1
     requires = ("sequence", "communication")  # the documents embed these diagrams
@@ -67,8 +166,31 @@ class WordDocumentRenderer(Renderer):
     kind: str
 
     def available(self, ctx: RenderContext) -> str | None:
+        """Checked before anything is rendered (the command line asks every renderer
+        first): the template exists and can be used; it is loaded here, once."""
         template = find_template(ctx, self.template_name)
-        return None if template.is_file() else f"Word template {template} is missing"
+        if not template.is_file():
+            return f"Word template {template} is missing"
+        try:
+            self.template(ctx)
+        except RenderError as error:
+            return str(error)
+        return None
+
+    def template(self, ctx: RenderContext) -> tuple[bytes, list[str]]:
+        """The prepared template (`prepare_template`) and its warnings: read once for
+        the run, by `available` or else by `plan`, and kept for the documents."""
+        path = find_template(ctx, self.template_name)
+        try:
+            stat = path.stat()
+        except OSError as error:
+            raise _unusable(path, error.strerror or str(error)) from None
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        cached = getattr(self, "_template", None)
+        if cached is None or cached[0] != key:
+            warnings: list[str] = []
+            cached = self._template = (key, prepare_template(path, warnings), warnings)
+        return cached[1], list(cached[2])
 
     def entities(self, ctx: RenderContext) -> list:
         raise NotImplementedError
@@ -77,11 +199,12 @@ class WordDocumentRenderer(Renderer):
         """What the document shows (with `.sources`, the entity ids it is made from)."""
         raise NotImplementedError
 
-    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+    def write(self, view, ctx: RenderContext, template: bytes, target: Path, epoch: int) -> None:
         raise NotImplementedError
 
     def plan(self, ctx: RenderContext) -> list[Job]:
-        template = find_template(ctx, self.template_name)
+        # in the parent process, before the jobs fork: they share the bytes
+        template, self.warnings = self.template(ctx)
         epoch = ctx.options.source_date_epoch
         jobs = []
         for entity in self.entities(ctx):
@@ -149,14 +272,13 @@ def runs_xml(text, bold: bool = False, italic: bool = False, size_half_points: i
 
 
 class WordDocument:
-    def __init__(self, template: Path, meta: DocMeta):
-        self.doc = Document(str(template))
+    def __init__(self, template: bytes, meta: DocMeta):
+        """A document started from `template`, bytes made by `prepare_template` (an
+        empty body with its section properties)."""
+        self.doc = Document(io.BytesIO(template))
         self.meta = meta
         self._body = self.doc.element.body
         self._sect = self._body.find(qn("w:sectPr"))
-        for child in list(self._body):
-            if child is not self._sect:
-                self._body.remove(child)
         self._styles = {}
         self._numbers = [0, 0, 0]
         self._headings: list[tuple[int, str, str]] = []  # (level, text, bookmark)
@@ -179,13 +301,16 @@ class WordDocument:
 
     def _fill_tokens(self) -> None:
         values = {
-            "{{document_id}}": self.meta.document_id,
-            "{{title}}": self.meta.title,
-            "{{version}}": self.meta.version,
-            "{{status}}": self.meta.status,
-            "{{classification}}": self.meta.classification.upper(),
-            "{{date}}": self.meta.date,
-            "{{model}}": self.meta.model,
+            "document_id": self.meta.document_id,
+            "title": self.meta.title,
+            "version": self.meta.version,
+            "status": self.meta.status,
+            "classification": self.meta.classification.upper(),
+            "date": self.meta.date,
+            "model": self.meta.model,
+        }
+        values = {
+            "{{" + name + "}}": shorten(value, HEADER_LIMITS.get(name, HEADER_LIMIT)) for name, value in values.items()
         }
         for rel in self.doc.part.rels.values():
             if rel.reltype not in (RT.HEADER, RT.FOOTER) or rel.is_external:
@@ -317,16 +442,17 @@ class WordDocument:
         self._fill_toc()
         props = self.doc.core_properties
         when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
-        props.title = clean(f"{self.meta.document_id} {self.meta.title}")[:255]
-        props.subject = clean(self.meta.subject)[:255]
-        props.keywords = clean(self.meta.keywords)[:255]
+        # python-docx refuses property values over 255 characters
+        props.title = shorten(f"{self.meta.document_id} {self.meta.title}", 255)
+        props.subject = shorten(self.meta.subject, 255)
+        props.keywords = shorten(self.meta.keywords, 255)
         props.identifier = self.meta.document_id
-        props.version = clean(self.meta.version)[:255]
-        props.content_status = clean(self.meta.status)[:255]
-        props.category = clean(self.meta.classification)[:255]
+        props.version = shorten(self.meta.version, 255)
+        props.content_status = shorten(self.meta.status, 255)
+        props.category = shorten(self.meta.classification, 255)
         props.author = "mhhsarch"
         props.last_modified_by = "mhhsarch"
-        props.comments = clean(f"Generated from {self.meta.model}")[:255]
+        props.comments = shorten(f"Generated from {self.meta.model}", 255)
         props.revision = 1
         props.created = when
         props.modified = when
@@ -447,7 +573,10 @@ def _cell(value, width: int, fill: str | None, style_id: str | None) -> str:
 
 def _replace_tokens(texts: list, values: dict[str, str]) -> None:
     """Replace `{{token}}`s in a paragraph's w:t elements, also when a word processor has
-    split a token over several runs (the pieces are gathered into the first)."""
+    split a token over several runs (the pieces are gathered into the first).
+
+    One pass over the template's text: a value put in is never looked at again, so a
+    name that contains `{{document_id}}` is shown as written. Unknown tokens stay."""
     n = 0
     while n < len(texts):
         node = texts[n]
@@ -458,8 +587,7 @@ def _replace_tokens(texts: list, values: dict[str, str]) -> None:
             texts[m].text = ""
             m += 1
         if "{{" in value:
-            for token, replacement in values.items():
-                value = value.replace(token, clean(replacement))
+            value = _TOKEN.sub(lambda token: clean(values.get(token.group(0), token.group(0))), value)
             node.set(qn("xml:space"), "preserve")
         node.text = value
         n = m

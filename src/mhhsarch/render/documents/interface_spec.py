@@ -3,7 +3,8 @@
 `interface_view` gathers what the document says (pure, from the model and graph);
 `write_interface_spec` lays it out with the shared Word writer. The sequence
 diagrams are the PNGs the diagram renderers wrote in phase 0
-(`diagrams/sequence/BPxxx.png`); where one is missing the document says so.
+(`diagrams/sequence/BPxxx.png`, and the further parts of a long process); where one
+is missing the document says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mhhsarch.model import entities as e
 from mhhsarch.model.entities import CLASSIFICATION_ORDER
 from mhhsarch.model.model import Model
 from mhhsarch.render.base import RenderContext
+from mhhsarch.render.diagrams import sequence
 from mhhsarch.render.documents.docxkit import Cell, Column, DocMeta, WordDocument, WordDocumentRenderer, render_date
 from mhhsarch.render.documents.text import data_size, thousands, yes_no
 
@@ -44,7 +46,41 @@ NOT_STATED = "not stated"
 
 
 def sequence_png(process_id: str) -> str:
+    """The sequence diagram's (first) PNG."""
     return f"diagrams/sequence/{process_id}.png"
+
+
+def sequence_figures(
+    doc: WordDocument, model: Model, out_dir: Path, process: e.Process, caption: str, interface: str | None = None
+) -> None:
+    """The process's sequence diagram as pictures: one, or each part of a long process
+    (only the parts that send `interface` when it is given), saying that it is in parts."""
+    parts = sequence.parts(model, process)
+    shown = [
+        (number, rel)
+        for number, (rel, page) in enumerate(parts, 1)
+        if interface is None or any(m.interface == interface for m in page.messages())
+    ]
+    if len(parts) > 1:
+        which = "" if len(shown) == len(parts) else f"; the {len(shown)} that show this interface follow"
+        doc.note(
+            f"The sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one picture: "
+            f"it is drawn in {len(parts)} parts{which}."
+        )
+    missing = [rel for _, rel in shown if not (out_dir / rel).is_file()]
+    if missing:
+        doc.note(
+            f"The sequence diagram of {process.id} was not rendered in this run "
+            f"(it is published as {sequence_png(process.id)} when diagrams are rendered)."
+        )
+        return
+    for number, rel in shown:
+        part = f", part {number} of {len(parts)}" if len(parts) > 1 else ""
+        doc.picture(
+            out_dir / rel,
+            f"Sequence diagram of process {process.id} {process.name}{part}",
+            f"Figure: sequence of process {process.id} {process.name}{part}{caption}",
+        )
 
 
 def communication_png(process_id: str) -> str:
@@ -215,7 +251,7 @@ def document_control(
 
 
 def write_interface_spec(
-    view: InterfaceView, model: Model, template: Path, out_dir: Path, target: Path, epoch: int
+    view: InterfaceView, model: Model, template: bytes, out_dir: Path, target: Path, epoch: int
 ) -> None:
     i = view.interface
     doc = WordDocument(template, view.meta)
@@ -328,20 +364,8 @@ def write_interface_spec(
     for usage in view.usages:
         p = usage.process
         doc.heading(f"{p.id} {p.name}", 2, numbered=True)
-        png = out_dir / sequence_png(p.id)
-        if png.is_file():
-            doc.picture(
-                png,
-                f"Sequence diagram of process {p.id} {p.name}",
-                f"Figure: sequence of process {p.id} {p.name}; this interface is sent at step "
-                + ", ".join(str(s.id) for s in usage.steps)
-                + ".",
-            )
-        else:
-            doc.note(
-                f"The sequence diagram of {p.id} was not rendered in this run "
-                f"(it is published as {sequence_png(p.id)} when diagrams are rendered)."
-            )
+        sent_at = "; this interface is sent at step " + ", ".join(str(s.id) for s in usage.steps) + "."
+        sequence_figures(doc, model, out_dir, p, sent_at, interface=i.id)
 
     doc.heading("Where used")
     if view.usages:
@@ -446,5 +470,5 @@ class InterfaceSpecRenderer(WordDocumentRenderer):
     def view(self, ctx: RenderContext, entity, epoch: int):
         return interface_view(ctx.model, ctx.graph, entity, epoch)
 
-    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+    def write(self, view, ctx: RenderContext, template: bytes, target: Path, epoch: int) -> None:
         write_interface_spec(view, ctx.model, template, ctx.out, target, epoch)

@@ -23,7 +23,7 @@ from mhhsarch.render.documents.interface_spec import (
     interface_facts,
     model_label,
     role_label,
-    sequence_png,
+    sequence_figures,
     tranche_label,
 )
 
@@ -65,7 +65,9 @@ def process_view(model: Model, process: e.Process, epoch: int) -> ProcessView:
     return ProcessView(process, meta, interfaces, comments, sources)
 
 
-def write_process_doc(view: ProcessView, model: Model, template: Path, out_dir: Path, target: Path, epoch: int) -> None:
+def write_process_doc(
+    view: ProcessView, model: Model, template: bytes, out_dir: Path, target: Path, epoch: int
+) -> None:
     p = view.process
     doc = WordDocument(template, view.meta)
     doc.title(f"{p.id} {p.name}", "Business process description")
@@ -138,19 +140,19 @@ def write_process_doc(view: ProcessView, model: Model, template: Path, out_dir: 
     )
 
     doc.heading("Diagrams")
-    for title, rel, what in (
-        ("Sequence diagram", sequence_png(p.id), "sequence"),
-        ("Communication diagram", communication_png(p.id), "communication"),
-    ):
-        doc.heading(title, 2)
-        png = out_dir / rel
-        if png.is_file():
-            doc.picture(png, f"{title} of process {p.id} {p.name}", f"Figure: {what} of {p.id} {p.name}.")
-        else:
-            doc.note(
-                f"The {what} diagram of {p.id} was not rendered in this run "
-                f"(it is published as {rel} when diagrams are rendered)."
-            )
+    doc.heading("Sequence diagram", 2)
+    sequence_figures(doc, model, out_dir, p, ".")
+    doc.heading("Communication diagram", 2)
+    png = out_dir / communication_png(p.id)
+    if png.is_file():
+        doc.picture(
+            png, f"Communication diagram of process {p.id} {p.name}", f"Figure: communication of {p.id} {p.name}."
+        )
+    else:
+        doc.note(
+            f"The communication diagram of {p.id} was not rendered in this run "
+            f"(it is published as {communication_png(p.id)} when diagrams are rendered)."
+        )
 
     doc.heading("Interfaces used")
     if not view.interfaces:
@@ -213,5 +215,5 @@ class ProcessDocRenderer(WordDocumentRenderer):
     def view(self, ctx: RenderContext, entity, epoch: int):
         return process_view(ctx.model, entity, epoch)
 
-    def write(self, view, ctx: RenderContext, template: Path, target: Path, epoch: int) -> None:
+    def write(self, view, ctx: RenderContext, template: bytes, target: Path, epoch: int) -> None:
         write_process_doc(view, ctx.model, template, ctx.out, target, epoch)
