@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 from conftest import VALID_MODEL, copy_model
 from mhhsarch.cli import app
 from mhhsarch.pipeline import check_model
-from mhhsarch.render.diagrams import mermaid, sequence
 from mhhsarch.render.diagrams.common import strip_png_metadata
-from mhhsarch.render.diagrams.views import sequence_view
+from mhhsarch.render.views.diagrams import sequence_view
+from mhhsarch.render.writers import mermaid, plantuml
 
 GOLDEN = Path(__file__).parent / "golden" / "diagrams"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -405,10 +405,10 @@ def test_hostile_text_breaks_nothing(tmp_path):
 
 
 def test_text_escapers():
-    assert sequence.text("a <b> %date() **x** --y-- ~z_ [[u]] é") == (
+    assert plantuml.text("a <b> %date() **x** --y-- ~z_ [[u]] é") == (
         "a &#60;b&#62; &#37;date() &#42;&#42;x&#42;&#42; &#45;-y&#45;- &#126;z&#95; &#91;&#91;u&#93;&#93; é"
     )
-    assert sequence.text("a\\n $1") == "a<U+005C>n <U+0024>1"
+    assert plantuml.text("a\\n $1") == "a<U+005C>n <U+0024>1"
     assert mermaid.text('a "b" #c; <d> 50% x:y') == "a #34;b#34; #35;c#59; #60;d#62; 50#37; x#58;y"
     # one policy with the documents: a control character is shown as U+FFFD (#65533;)
     assert mermaid.text("one\ntwo\x00three") == "one two#65533;three"

@@ -31,13 +31,16 @@ from docx import Document
 from conftest import copy_model
 from mhhsarch.pipeline import check_model
 from mhhsarch.render.base import RenderContext, RenderOptions
-from mhhsarch.render.diagrams import common, communication, mermaid, sequence
-from mhhsarch.render.diagrams.views import Fragment, Message, Note, market_view, sequence_view
-from mhhsarch.render.documents import docxkit, text
+from mhhsarch.render.diagrams import common, sequence
+from mhhsarch.render.documents import text
 from mhhsarch.render.documents.pdf import settle_pdf
+from mhhsarch.render.views import diagrams as diagram_views
+from mhhsarch.render.views.diagrams import Fragment, Message, Note, market_view, sequence_view
+from mhhsarch.render.writers import docx as docx_writer
+from mhhsarch.render.writers import dot, mermaid, plantuml
 
 EPOCH = "1700000000"  # 2023-11-14 22:13:20 UTC
-BUNDLED_TEMPLATE = Path(__file__).parents[1] / "src/mhhsarch/templates/document.docx"
+BUNDLED_TEMPLATE = Path(__file__).parents[1] / "src/mhhsarch/templates/interface_spec.docx"
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TOOLS = shutil.which("dot") and shutil.which("plantuml")
 needs_diagram_tools = pytest.mark.skipif(not TOOLS, reason="needs graphviz and plantuml")
@@ -299,7 +302,7 @@ def test_paginate_splits_a_long_fragment_and_keeps_every_item_in_order(tmp_path)
     checked = check_model(model)
     view = sequence_view(checked.model, checked.model.processes["BP005"])
     assert len(view.items) == 1 and isinstance(view.items[0], Fragment)  # one `opt` of 300 steps
-    parts = sequence.paginate(view)
+    parts = diagram_views.paginate(view)
     assert len(parts) > 2
     assert [item for part in parts for item in _flat(part.items)] == list(_flat(view.items))
     for number, part in enumerate(parts, 1):
@@ -307,7 +310,7 @@ def test_paginate_splits_a_long_fragment_and_keeps_every_item_in_order(tmp_path)
         condition = part.items[0].branches[0].condition
         assert condition == "When the meter is read" + ("" if number == 1 else " (continued)")
         assert part.title.endswith(f"(part {number} of {len(parts)})")
-    source = sequence.puml_source(view, parts)
+    source = plantuml.puml_source(view, parts)
     assert source.count("\nnewpage ") == len(parts) - 1
     assert source.count("\nopt ") == len(parts) and source.count("\nend\n") == len(parts)
 
@@ -335,7 +338,7 @@ def named_site(tmp_path_factory):
         data["interface"]["name"] = LONG_NAME
 
     def tokens(data):
-        data["interface"]["name"] = "Readings {{document_id}} {{title}} {{date}}"
+        data["interface"]["name"] = "Readings {{document_id}} {{title}} {{date}} {_{date}_} {%p if x %}"
 
     def hidden(data):
         data["process"]["name"] = HIDDEN_NAME
@@ -355,7 +358,7 @@ def test_a_long_name_is_shortened_in_headers_only(named_site):
     header = Document(str(doc)).sections[0].header.paragraphs[0].text
     shown, classification = header.split("\t")
     assert shown.startswith("IF-018  word0000 word0001") and shown.endswith("\u2026")
-    assert len(shown) <= len("IF-018  ") + docxkit.HEADER_LIMITS["title"]
+    assert len(shown) <= len("IF-018  ") + docx_writer.HEADER_LIMITS["title"]
     assert classification == "CONFIDENTIAL"  # the fixture's IF-018
     assert LONG_NAME in texts(part_xml(doc, r"word/document\.xml"))  # the title block has it all
     core = part_xml(doc, r"docProps/core\.xml")
@@ -369,15 +372,15 @@ def test_a_long_name_is_shortened_in_headers_only(named_site):
 def test_diagram_titles_are_wrapped_and_bounded(tmp_path):
     checked = check_model(copy_model(tmp_path / "model"))
     view = market_view(checked.model, checked.model.interfaces.values(), LONG_NAME)
-    label = re.search(r"label=<<B>(.*?)</B>>", communication.dot_source(view), re.S).group(1)
+    label = re.search(r"label=<<B>(.*?)</B>>", dot.dot_source(view), re.S).group(1)
     lines = label.split("<BR/>")
-    assert len(lines) == 2 and all(len(line) <= communication.TITLE_WIDTH for line in lines)
+    assert len(lines) == 2 and all(len(line) <= dot.TITLE_WIDTH for line in lines)
     assert lines[-1].endswith("\u2026")
     process = checked.model.processes["BP005"]
     seq = sequence_view(checked.model, process)
     seq = type(seq)(seq.id, LONG_NAME, seq.lifelines, seq.items)
-    title_line = next(line for line in sequence.puml_source(seq).splitlines() if line.startswith("title "))
-    assert len(title_line) < 2 * sequence.TITLE_WIDTH + 30
+    title_line = next(line for line in plantuml.puml_source(seq).splitlines() if line.startswith("title "))
+    assert len(title_line) < 2 * plantuml.TITLE_WIDTH + 30
     assert title_line.endswith("&#8230;</b>")  # the ellipsis, as PlantUML writes it
 
 
@@ -476,27 +479,30 @@ def test_prepare_template_refuses_too_many_entries_and_non_zip_files(tmp_path):
     many = tmp_path / "many.docx"
     with zipfile.ZipFile(many, "w") as archive:
         archive.writestr("word/document.xml", b"<w:document/>")
-        for n in range(docxkit.MAX_TEMPLATE_ENTRIES + 1):
+        for n in range(docx_writer.MAX_TEMPLATE_ENTRIES + 1):
             archive.writestr(f"junk/{n}", b"")
-    with pytest.raises(docxkit.RenderError, match=r"many\.docx cannot be used: it has 1,002 entries"):
-        docxkit.prepare_template(many, [])
+    with pytest.raises(docx_writer.RenderError, match=r"many\.docx cannot be used: it has 1,002 entries"):
+        docx_writer.load_docx_template(many, [])
     text_file = tmp_path / "notes.docx"
     text_file.write_text("not a zip")
-    with pytest.raises(docxkit.RenderError, match=r"notes\.docx cannot be used: it is not a Word \(zip\) file"):
-        docxkit.prepare_template(text_file, [])
+    with pytest.raises(docx_writer.RenderError, match=r"notes\.docx cannot be used: it is not a Word \(zip\) file"):
+        docx_writer.load_docx_template(text_file, [])
 
 
 def test_the_template_is_read_once_per_run_not_per_document(tmp_path, monkeypatch):
+    from mhhsarch.render.documents import word
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
 
     checked = check_model(copy_model(tmp_path / "model"))
     (tmp_path / "templates").mkdir()
-    template = tmp_path / "templates/document.docx"
+    template = tmp_path / "templates/interface_spec.docx"
     shutil.copyfile(BUNDLED_TEMPLATE, template)
     calls = []
-    real = docxkit.prepare_template
-    monkeypatch.setattr(docxkit, "prepare_template", lambda *a: calls.append(a) or real(*a))
-    options = RenderOptions(source_date_epoch=int(EPOCH), template_dir=tmp_path / "templates")
+    real = docx_writer.load_docx_template
+    monkeypatch.setattr(word, "load_docx_template", lambda *a: calls.append(a) or real(*a))
+    options = RenderOptions(
+        source_date_epoch=int(EPOCH), template_dir=tmp_path / "templates", template_folders=(tmp_path / "templates",)
+    )
     ctx = RenderContext(checked.model, checked.graph, tmp_path / "out", options)
     renderer = InterfaceSpecRenderer()
     assert renderer.available(ctx) is None  # the command line asks first: the template is read here
@@ -526,16 +532,18 @@ def _template_without_sectpr(path: Path) -> None:
 def test_a_template_without_section_properties_gets_the_default_page(tmp_path):
     copy_model(tmp_path / "model")
     (tmp_path / "templates").mkdir()
-    _template_without_sectpr(tmp_path / "templates/document.docx")
+    _template_without_sectpr(tmp_path / "templates/interface_spec.docx")
     done = run_render(tmp_path, "--out", "out", "--only", "specs", "--template", "templates")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    printed = [line for line in done.stderr.splitlines() if line.startswith("mhhsarch: warning:")]
+    assert len(printed) == 1 and "has no section properties" in printed[0], done.stderr
     section = Document(str(tmp_path / "out/specs/IF-021.docx")).sections[0]
     assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)  # A4
     assert section.left_margin.twips == 1134
     warnings: list[str] = []
-    docxkit.prepare_template(tmp_path / "templates/document.docx", warnings)
-    assert len(warnings) == 1 and "has no section properties" in warnings[0] and "document.docx" in warnings[0]
+    docx_writer.load_docx_template(tmp_path / "templates/interface_spec.docx", warnings)
+    assert len(warnings) == 1 and "has no section properties" in warnings[0] and "interface_spec.docx" in warnings[0]
 
 
 # --------------------------------------------------------------------------- class 11: tokens, invisible text
@@ -546,18 +554,8 @@ def test_a_token_in_a_name_stays_literal_in_the_header(named_site):
     doc = named_site / "specs/IF-021.docx"
     header = texts(part_xml(doc, r"word/header\d*\.xml"))
     footer = texts(part_xml(doc, r"word/footer\d*\.xml"))
-    assert header.startswith("IF-021  Readings {{document_id}} {{title}} {{date}}"), header
+    assert header.startswith("IF-021  Readings {{document_id}} {{title}} {{date}} {_{date}_} {%p if x %}"), header
     assert "{{" not in footer and "2023-11-14" in footer  # the template's own tokens are filled
-
-
-def test_replace_tokens_is_one_pass():
-    from lxml import etree
-
-    p = etree.fromstring(f'<w:p xmlns:w="{W_NS[1:-1]}"><w:r><w:t>{{{{title}}}} / {{{{version}}}}</w:t></w:r></w:p>')
-    docxkit._replace_tokens(
-        list(p.iter(f"{W_NS}t")), {"{{title}}": "Name {{version}} {{unknown}}", "{{version}}": "1.0"}
-    )
-    assert "".join(t.text for t in p.iter(f"{W_NS}t")) == "Name {{version}} {{unknown}} / 1.0"
 
 
 HIDDEN_NAME = "Data\u200b Pro\u202ecessing\u202c \u2066x\u2069\ufeff\u200d\u061c"
@@ -572,7 +570,7 @@ def test_one_policy_for_invisible_characters_in_diagrams_and_documents():
     for sample in ("bell\x07", "esc\x1b[31m", "del\x7f", "csi\x9b", "nul\x00"):
         assert common.clean(sample + " end") == text.clean(sample + " end")
     assert common.clean("two\nlines\tand tab") == "two lines and tab"
-    assert mermaid.text("a\u202eb") == "ab" and sequence.text("a\u200bb") == "ab"
+    assert mermaid.text("a\u202eb") == "ab" and plantuml.text("a\u200bb") == "ab"
 
 
 @needs_diagram_tools
@@ -606,5 +604,5 @@ def test_invisible_characters_are_removed_alike_in_every_output(named_site):
 def test_dot_sources_drop_invisible_characters(tmp_path):
     checked = check_model(copy_model(tmp_path / "model"))
     view = market_view(checked.model, checked.model.interfaces.values(), HIDDEN_NAME)
-    source = communication.dot_source(view)
+    source = dot.dot_source(view)
     assert SHOWN_NAME in source and not any(c in source for c in text.INVISIBLE)

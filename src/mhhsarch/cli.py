@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -38,8 +39,11 @@ class StatsFormat(str, Enum):
     json = "json"
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"mhhsarch: error: {message}", err=True)
+def _fail(message: str) -> NoReturn:
+    from mhhsarch.diagnostics.core import printable
+
+    # paths and values in messages come from the user: no raw control character reaches the terminal
+    typer.echo(f"mhhsarch: error: {printable(message)}", err=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -146,6 +150,10 @@ def render(
         signum = getattr(error, "signum", signal.SIGINT)
         typer.echo(f"mhhsarch: interrupted by {signal.Signals(signum).name}; {out} left as it was", err=True)
         raise typer.Exit(128 + signum) from None
+    from mhhsarch.diagnostics.core import printable
+
+    for warning in published.warnings:
+        typer.echo(f"mhhsarch: warning: {printable(warning)}", err=True)
     kinds: dict[str, int] = {}
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
@@ -193,8 +201,8 @@ def rules(code: str | None = typer.Argument(None, help="Explain one rule, e.g. R
     registry = load_all_rules()
     if code is None:
         width = max(len(r.name) for r in registry.values())
-        for rule in registry.values():
-            typer.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.summary}")
+        for each in registry.values():
+            typer.echo(f"{each.code}  {each.severity.value:<7}  {each.name:<{width}}  {each.summary}")
         typer.echo(
             "\n`mhhsarch rules CODE` explains one; `rules:` in mhhsarch.yaml changes a severity or turns a rule off."
         )
@@ -248,6 +256,34 @@ def stats(
             "`mhhsarch validate` lists them.",
             err=True,
         )
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+templates_app = typer.Typer(help="The templates documents are rendered from (Word and Jinja2).", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("export")
+def templates_export(
+    folder: Path = typer.Argument(..., help="Folder to write the templates to (e.g. templates/)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite templates already there."),
+) -> None:
+    """Write the bundled templates into FOLDER, for a team to edit and keep in its repository.
+
+    mhhsarch then uses `templates/` at the root of the model's repository before the
+    bundled ones; `render --template DIR` comes before both. Files already in FOLDER
+    are kept unless --force.
+    """
+    from mhhsarch.render.templates import TEMPLATE_NAMES, export_templates
+
+    try:
+        written = export_templates(folder, overwrite=force)
+    except OSError as error:
+        _fail(f"cannot write to {folder}: {error.strerror or error}")
+    kept = [name for name in TEMPLATE_NAMES if folder / name not in written]
+    typer.echo(
+        f"Wrote {len(written)} templates to {folder}" + (f"; kept {', '.join(kept)} (use --force)" if kept else "")
+    )
 
 
 def main() -> None:

@@ -30,13 +30,13 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mhhsarch import __version__
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, RenderError, Renderer, RenderOptions
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError, RenderOptions
 from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
 
 # The dates a zip entry (and so a Word or Excel file) can hold: 1980-01-01 to 2107-12-31.
@@ -60,6 +60,9 @@ class Published:
     out: Path
     artefacts: list[Artefact]
     seconds: float
+    # what renderers had to reduce or supply (a diagram drawn in parts, a template's
+    # missing page set-up): decided at plan time, so known in this process
+    warnings: list[str] = field(default_factory=list)
 
 
 # Jobs for forked workers: set before the pool starts, inherited by fork, so jobs
@@ -302,7 +305,8 @@ def publish(
         finally:
             _CLOSE_IN_WORKERS.clear()
             run.remove()
-    return Published(out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started)
+    warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
+    return Published(out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings)
 
 
 def _render_into(

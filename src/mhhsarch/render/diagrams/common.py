@@ -12,8 +12,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from mhhsarch.render.base import RenderError
 from mhhsarch.render.documents.text import clean as display_text
-from mhhsarch.render.publish import RenderError
 
 # One font everywhere (Debian: fonts-dejavu-core), so that layouts and PNGs do not
 # depend on the machine's default font.

@@ -6,7 +6,7 @@ or more jobs the documents are split into two batches that run side by side, eac
 with its own throw-away LibreOffice profile (two instances cannot share one).
 
 Each document is converted from a copy whose table of contents is unwrapped
-(`docxkit.unwrap_toc`) so that LibreOffice computes its page numbers. `settle_pdf`
+(`writers.docx.unwrap_toc`) so that LibreOffice computes its page numbers. `settle_pdf`
 then sets every part that LibreOffice varies from run to run: the creation date
 becomes the render's date (in UTC, whatever the machine's time zone), and the file
 identifier and LibreOffice's checksum become a digest of the content, so that a PDF
@@ -25,9 +25,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.documents.docxkit import unwrap_toc
-from mhhsarch.render.publish import RenderError
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
+from mhhsarch.render.writers.docx import unwrap_toc
 
 FOLDERS = ("specs", "processes")
 MAX_BATCHES = 2
