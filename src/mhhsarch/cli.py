@@ -259,6 +259,141 @@ def stats(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    breaking = "breaking"
+    any = "any"
+
+
+def _checked_at(revision: str | None, model_dir: Path, stack):
+    """The model checked at `revision` (None: the working tree); a revision or model with
+    errors is a one-line error, exit 2 (a diff of a broken model would mislead)."""
+    from mhhsarch.change.revisions import RevisionError, model_at
+    from mhhsarch.pipeline import check_model
+
+    try:
+        folder = stack.enter_context(model_at(revision, model_dir))
+    except RevisionError as error:
+        _fail(str(error))
+    checked = check_model(folder)
+    if checked.has_errors:
+        _fail(f"the model at {revision or 'the working tree'} has errors; `mhhsarch validate` lists them")
+    return checked
+
+
+@app.command()
+def diff(
+    base: str = typer.Argument(..., help="The baseline: a git revision (tag, branch, commit) or a model folder."),
+    head: str | None = typer.Argument(None, help="The revision to compare (default: the working tree)."),
+    model_dir: Path = typer.Option(Path("model"), "--model", help="The model folder (in the working tree)."),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when a change of this class (or any) exists."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+) -> None:
+    """Entity- and field-level changes between two revisions, each classified breaking,
+    non-breaking or editorial, with the artefacts it alters.
+
+    In CI: `mhhsarch diff origin/main --fail-on breaking --format markdown`.
+    """
+    from contextlib import ExitStack
+
+    from mhhsarch.change.diff import BREAKING, diff_models
+    from mhhsarch.change.report import FORMATS
+
+    _model_dir(model_dir)
+    with ExitStack() as stack:
+        old = _checked_at(base, model_dir, stack)
+        new = _checked_at(head, model_dir, stack)
+        changes = diff_models(old.model, new.model, new.graph, old.graph)
+    text = FORMATS[fmt.value](changes, base, head or "working tree")
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        typer.echo(text, nl=False)
+    failing = [c for c in changes if fail_on is FailOn.any or (fail_on is FailOn.breaking and c.klass == BREAKING)]
+    raise typer.Exit(EXIT_FINDINGS if fail_on is not None and failing else EXIT_OK)
+
+
+@app.command()
+def impact(
+    selectors: list[str] = typer.Argument(..., help="Ids or selectors: IF-021, DI-0101+, kind:interface,tranche:2 ..."),
+    model_dir: Path = typer.Option(Path("model"), "--model", help="The model folder."),
+    baseline: str | None = typer.Option(None, "--baseline", help="For state:modified: the revision to compare with."),
+    fmt: StatsFormat = typer.Option(StatsFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """What depends on the selected entities (processes, interfaces, roles, documents),
+    transitively, with the path of references from each to what it depends on."""
+    import json
+    from contextlib import ExitStack
+
+    from mhhsarch.change.diff import artefacts_of, diff_models
+    from mhhsarch.change.select import SelectorError, impact_paths, select
+
+    _model_dir(model_dir)
+    with ExitStack() as stack:
+        checked = _checked_at(None, model_dir, stack)
+        modified = None
+        if baseline is not None:
+            old = _checked_at(baseline, model_dir, stack)
+            modified = {
+                (c.kind, _entity_key(c.kind, c.id)) for c in diff_models(old.model, checked.model, checked.graph)
+            }
+    model, graph = checked.model, checked.graph
+    try:
+        chosen = sorted(select(model, graph, selectors, modified), key=lambda n: (n[0], str(n[1])))
+    except SelectorError as error:
+        _fail(str(error))
+    report: list[dict] = []
+    for node in chosen:
+        paths = impact_paths(graph, node)
+        dependants = sorted(paths, key=lambda n: (len(paths[n]), n[0], str(n[1])))
+        documents = sorted(
+            {
+                a
+                for n in [node, *dependants]
+                for a in artefacts_of(model, graph, n[0], n[1])
+                if a.endswith((".docx", ".xlsx"))
+            }
+        )
+        report.append(
+            {
+                "kind": node[0],
+                "id": node[1],
+                "dependants": [
+                    {"kind": n[0], "id": n[1], "path": [f"{k} {i}" for k, i in paths[n]]} for n in dependants
+                ],
+                "documents": documents,
+            }
+        )
+    if fmt is StatsFormat.json:
+        typer.echo(json.dumps({"selected": report}, indent=2, ensure_ascii=False))
+        return
+    if not report:
+        typer.echo("The selectors select nothing.")
+    for entry in report:
+        typer.echo(
+            f"{entry['kind']} {entry['id']}: {len(entry['dependants'])} dependants, {len(entry['documents'])} documents"
+        )
+        for dependant in entry["dependants"]:
+            typer.echo(f"  {dependant['kind']} {dependant['id']}  via " + " -> ".join(dependant["path"]))
+        for document in entry["documents"]:
+            typer.echo(f"  document {document}")
+
+
+def _entity_key(kind: str, entity_id: str):
+    return int(entity_id) if kind == "tranche" and entity_id.isdigit() else entity_id
+
+
 templates_app = typer.Typer(help="The templates documents are rendered from (Word and Jinja2).", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
