@@ -111,6 +111,12 @@ def render(
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel jobs (default: number of cores)."),
     template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
     force: bool = typer.Option(False, "--force", help="Render even when the model has errors."),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="A git revision or folder: also write red-lined documents and a release note."
+    ),
+    select: str | None = typer.Option(
+        None, "--select", help="Publish only these: IF-021+, kind:interface,tranche:2, state:modified ..."
+    ),
     list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
 ) -> None:
     """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
@@ -128,7 +134,7 @@ def render(
             typer.echo(f"{r.name:<14} {r.title}")
         return
     _model_dir(model_dir)
-    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force)
+    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force, baseline, select)
     try:
         published = _render_with_progress(request)
     except RenderRefused as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +99,8 @@ class RenderRequest:
     jobs: int = 0  # 0: every core
     template_dir: Path | None = None
     force: bool = False
+    baseline: str | None = None  # a git revision or folder: red-lined documents and a release note
+    select: str | None = None  # selectors (change/select.py): publish only these processes and interfaces
 
 
 def render(request: RenderRequest, progress: Callable[[str, int, int], None] | None = None) -> Published:
@@ -130,7 +132,10 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         check_output_folder(out, model_dir, request.template_dir)
     except (RenderError, OutputFolderError) as error:
         raise RenderRefused(str(error)) from None
-    renderers, wanted = select_renderers(all_renderers(), request.only, request.pdf)
+    only = request.only
+    if request.baseline is not None and only is not None and only.strip(", "):
+        only += ",redline"  # --baseline asks for the red-lined documents of what this run renders
+    renderers, wanted = select_renderers(all_renderers(), only, request.pdf)
 
     checked = check_model(model_dir)
     if checked.has_errors and not request.force:
@@ -145,6 +150,9 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         epoch = source_date_epoch(provenance)
     except RenderError as error:
         raise RenderRefused(str(error)) from None
+    with ExitStack() as stack:
+        baseline = _baseline(request, model_dir, stack)
+        selected = _selected(request, checked, baseline)
     options = RenderOptions(
         tranche=request.tranche,
         only=wanted,
@@ -153,6 +161,8 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         template_dir=request.template_dir,
         template_folders=template_folders(request.template_dir, model_dir),
         source_date_epoch=epoch,
+        selected=selected,
+        baseline=baseline,
     )
     probe = RenderContext(checked.model, checked.graph, out, options)
     for renderer in renderers:
@@ -160,6 +170,44 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         if missing:
             raise RenderRefused(f"{renderer.name}: {missing}")
     return publish(checked.model, checked.graph, out, renderers, options, provenance, progress)
+
+
+def _baseline(request: RenderRequest, model_dir: Path, stack: ExitStack):
+    """The model at --baseline, checked (a revision that cannot be read or has errors is refused)."""
+    if request.baseline is None:
+        return None
+    from mhhsarch.change.revisions import RevisionError, model_at
+    from mhhsarch.render.base import Baseline
+
+    try:
+        folder = stack.enter_context(model_at(request.baseline, model_dir))
+    except RevisionError as error:
+        raise RenderRefused(str(error)) from None
+    base = check_model(folder)
+    if base.has_errors:
+        raise RenderRefused(f"the model at {request.baseline} has errors; `mhhsarch validate` lists them")
+    return Baseline(request.baseline, base.model, base.graph)
+
+
+def _selected(request: RenderRequest, checked: Checked, baseline) -> frozenset | None:
+    """The processes and interfaces --select names (None: no selection)."""
+    if request.select is None:
+        return None
+    from mhhsarch.change.diff import diff_models
+    from mhhsarch.change.select import SelectorError, select
+
+    modified: set[tuple[str, object]] | None = None
+    if baseline is not None:
+        changes = diff_models(baseline.model, checked.model, checked.graph, baseline.graph)
+        modified = {(c.kind, c.id) for c in changes}
+    try:
+        nodes = select(checked.model, checked.graph, [request.select], modified)
+    except SelectorError as error:
+        raise RenderRefused(str(error)) from None
+    chosen = frozenset(n for n in nodes if n[0] in ("process", "interface"))
+    if not chosen:
+        raise RenderRefused(f"--select {request.select!r} selects no process or interface")
+    return chosen
 
 
 def select_renderers(renderers: list, only: str | None, pdf: bool) -> tuple[list, frozenset[str] | None]:

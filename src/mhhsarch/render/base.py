@@ -56,6 +56,18 @@ class RenderOptions:
     # where templates are looked up, first match wins (render/templates.py)
     template_folders: tuple[Path, ...] = ()
     source_date_epoch: int = 0  # the one timestamp any artefact may carry
+    # --select: the processes and interfaces to publish, as (kind, id); None = all in scope
+    selected: frozenset[tuple[str, object]] | None = None
+    # --baseline: the model at the baseline revision (its name, the model and its graph),
+    # for the red-lined documents and the release note
+    baseline: Baseline | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    revision: str
+    model: Model
+    graph: ModelGraph
 
 
 @dataclass
@@ -81,8 +93,10 @@ class RenderContext:
 
     # --- what is in scope (honours --tranche) --------------------------------
     def in_scope(self, entity) -> bool:
-        tranche = self.options.tranche
-        return tranche is None or getattr(entity, "tranche", None) == tranche
+        tranche, selected = self.options.tranche, self.options.selected
+        if tranche is not None and getattr(entity, "tranche", None) != tranche:
+            return False
+        return selected is None or (entity.kind, entity.id) in selected
 
     @property
     def processes(self):

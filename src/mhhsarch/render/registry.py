@@ -23,6 +23,7 @@ def all_renderers() -> list[Renderer]:
     from mhhsarch.render.documents.markdown import MarkdownRenderer
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
+    from mhhsarch.render.documents.redline import RedlineRenderer
     from mhhsarch.render.views_json import ViewsRenderer
 
     renderers += [
@@ -30,6 +31,7 @@ def all_renderers() -> list[Renderer]:
         ProcessDocRenderer(),
         CatalogueRenderer(),
         MarkdownRenderer(),
+        RedlineRenderer(),
         ViewsRenderer(),
         PdfRenderer(),
     ]

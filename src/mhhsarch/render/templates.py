@@ -24,6 +24,7 @@ TEMPLATE_NAMES = (
     "process_description.docx",
     "interface_spec.md.j2",
     "process_description.md.j2",
+    "release_note.md.j2",
 )
 
 

@@ -205,6 +205,11 @@ class _Picture(InlineImage):
 
 def write_docx(view, template: DocxTemplateSource, out_dir: Path, target: Path, epoch: int) -> None:
     """Render `view` through `template` into `target`; diagrams are read below `out_dir`."""
+    target.write_bytes(docx_bytes(view, template, out_dir, epoch))
+
+
+def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) -> bytes:
+    """`view` rendered through `template`, as the bytes of a reproducible .docx."""
     tpl = template.new()
     page = _text_area(tpl)
     context = _context(as_data(view), tpl, out_dir, page)
@@ -220,7 +225,7 @@ def write_docx(view, template: DocxTemplateSource, out_dir: Path, target: Path, 
     _set_properties(tpl.docx, view.info, epoch)
     buffer = io.BytesIO()
     tpl.save(buffer)
-    target.write_bytes(normalised_zip(buffer.getvalue(), epoch))
+    return normalised_zip(buffer.getvalue(), epoch)
 
 
 # --- context ------------------------------------------------------------------------------
