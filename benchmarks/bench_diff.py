@@ -70,13 +70,13 @@ def main() -> int:
             generate(head, scale, args.seed)
             change(head)
 
-            def validate_twice() -> None:
+            def validate_twice(base=base, head=head) -> None:
                 for folder in (base, head):
                     subprocess.run([str(mhhsarch), "validate", str(folder)], capture_output=True)
 
-            result = {}
+            result: dict = {}
 
-            def diff() -> None:
+            def diff(base=base, head=head, result=result) -> None:
                 done = subprocess.run(
                     [str(mhhsarch), "diff", str(base), str(head), "--model", str(head), "--format", "json"],
                     capture_output=True,

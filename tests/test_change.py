@@ -113,6 +113,9 @@ def test_every_change_is_classified_right(repo):
         "catalogue/data_catalogue.xlsx"
         in found[("valid_set", "VS-ENERGISATION-STATUS", "values[D]", "removed")]["artefacts"]
     )
+    # IF-021 changed but kept version 1.0.0
+    warnings = json.loads(done.stdout)["warnings"]
+    assert [w["rule"] for w in warnings] == ["VERSION_NOT_BUMPED"] and "IF-021" in warnings[0]["message"]
 
 
 def test_fail_on_breaking_and_any(repo):

@@ -58,6 +58,7 @@ def release(tmp_path_factory):
         i["description"] = "Consumption per settlement period, now described."
         i["trigger"] = "Daily after validation"
         i["data_items"][1]["repeats"] = "1"
+        i["version"] = "1.1.0"
 
     edit(model / "interfaces/IF-021.yaml", interface)
     commit(root, "change IF-021", "v2")
@@ -94,6 +95,18 @@ def test_tracked_changes_accept_to_the_clean_document_and_reject_to_the_baseline
     baseline = etree.fromstring(document_xml(release / "base-out/specs/IF-021.docx"))
     assert paragraphs(accept_all(red)) == paragraphs(clean)
     assert paragraphs(reject_all(red)) == paragraphs(baseline)
+
+
+def test_the_version_history_comes_from_git(release):
+    from docx import Document
+
+    doc = Document(str(release / "out/specs/IF-021.docx"))
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Version", "Date", "Status", "Change"])
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    when = git(release, "log", "-1", "--format=%cs", "v2").strip()
+    assert rows[0] == ["1.1.0", when, "Approved", "change IF-021"], rows
+    assert rows[1][0] == "1.0.0" and rows[1][3] == "baseline", rows
+    assert len(rows) == 2
 
 
 def test_the_release_note_lists_each_change_with_its_class(release):

@@ -310,7 +310,7 @@ def diff(
     """
     from contextlib import ExitStack
 
-    from mhhsarch.change.diff import BREAKING, diff_models
+    from mhhsarch.change.diff import BREAKING, diff_models, version_warnings
     from mhhsarch.change.report import FORMATS
 
     _model_dir(model_dir)
@@ -318,7 +318,8 @@ def diff(
         old = _checked_at(base, model_dir, stack)
         new = _checked_at(head, model_dir, stack)
         changes = diff_models(old.model, new.model, new.graph, old.graph)
-    text = FORMATS[fmt.value](changes, base, head or "working tree")
+        warnings = version_warnings(old.model, new.model, changes)
+    text = FORMATS[fmt.value](changes, base, head or "working tree", warnings)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")

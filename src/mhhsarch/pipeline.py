@@ -110,6 +110,7 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
     read: a refused --out or a bad SOURCE_DATE_EPOCH is reported at once. Raises
     RenderRefused (nothing touched), ModelHasErrors, RenderError (the output folder
     left as it was) or KeyboardInterrupt (Ctrl-C, SIGTERM; likewise)."""
+    from mhhsarch.change.history import histories
     from mhhsarch.machine import cpu_count
     from mhhsarch.render.base import RenderContext, RenderError, RenderOptions
     from mhhsarch.render.outdir import OutputFolderError, check_output_folder
@@ -163,6 +164,7 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         source_date_epoch=epoch,
         selected=selected,
         baseline=baseline,
+        history=histories(checked.model, model_dir),
     )
     probe = RenderContext(checked.model, checked.graph, out, options)
     for renderer in renderers:
@@ -186,7 +188,9 @@ def _baseline(request: RenderRequest, model_dir: Path, stack: ExitStack):
     base = check_model(folder)
     if base.has_errors:
         raise RenderRefused(f"the model at {request.baseline} has errors; `mhhsarch validate` lists them")
-    return Baseline(request.baseline, base.model, base.graph)
+    from mhhsarch.change.revisions import commit_time
+
+    return Baseline(request.baseline, base.model, base.graph, commit_time(request.baseline, model_dir))
 
 
 def _selected(request: RenderRequest, checked: Checked, baseline) -> frozenset | None:

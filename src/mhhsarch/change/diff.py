@@ -396,6 +396,17 @@ def diff_models(
     return changes
 
 
+def version_warnings(base: Model, head: Model, changes: list[Change]) -> list[str]:
+    """Interfaces that changed (beyond wording) since the baseline but kept their version."""
+    changed = {c.id for c in changes if c.kind == "interface" and c.field is not None and c.klass != EDITORIAL}
+    found = []
+    for interface_id in sorted(changed):
+        old, new = base.interfaces.get(interface_id), head.interfaces.get(interface_id)
+        if old is not None and new is not None and old.version == new.version:
+            found.append(f"{interface_id} changed since the baseline but its version is still {new.version or 'unset'}")
+    return found
+
+
 # --- the artefacts a change alters -----------------------------------------------------------
 
 

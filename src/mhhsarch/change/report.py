@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 
 from mhhsarch.change.diff import BREAKING, CLASSES, Change
 
@@ -29,7 +30,7 @@ def summary(changes: list[Change]) -> str:
     return f"{len(changes)} changes: " + ", ".join(f"{counts[k]} {k}" for k in CLASSES if counts[k])
 
 
-def as_text(changes: list[Change], base: str, head: str) -> str:
+def as_text(changes: list[Change], base: str, head: str, warnings: Sequence[str] = ()) -> str:
     lines = [f"Changes from {base} to {head}"]
     for klass in CLASSES:
         group = [c for c in changes if c.klass == klass]
@@ -43,6 +44,7 @@ def as_text(changes: list[Change], base: str, head: str) -> str:
         lines.append(
             f"\nArtefacts that change ({len(artefacts)}): " + ", ".join(a for a in artefacts if "/" in a)[:2000]
         )
+    lines += [f"\nwarning: {w} [VERSION_NOT_BUMPED]" for w in warnings]
     lines.append("\n" + summary(changes))
     return "\n".join(lines) + "\n"
 
@@ -51,7 +53,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def as_markdown(changes: list[Change], base: str, head: str) -> str:
+def as_markdown(changes: list[Change], base: str, head: str, warnings: Sequence[str] = ()) -> str:
     breaking = sum(1 for c in changes if c.klass == BREAKING)
     head_line = f"### mhhsarch diff `{_cell(base)}` \u2192 `{_cell(head)}`\n\n"
     if not changes:
@@ -64,6 +66,7 @@ def as_markdown(changes: list[Change], base: str, head: str) -> str:
             f"| {_cell(_value(c.old) if c.old is not None else '')} | {_cell(_value(c.new) if c.new is not None else '')} "
             f"| `{c.rule}` |"
         )
+    out += [f"\n:warning: {_cell(w)}" for w in warnings]
     documents = sorted({a for c in changes for a in c.artefacts if a.endswith((".docx", ".xlsx"))})
     if documents:
         out.append("\n<details><summary>Documents that change (" + str(len(documents)) + ")</summary>\n")
@@ -72,13 +75,14 @@ def as_markdown(changes: list[Change], base: str, head: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_json(changes: list[Change], base: str, head: str) -> str:
+def as_json(changes: list[Change], base: str, head: str, warnings: Sequence[str] = ()) -> str:
     counts = Counter(c.klass for c in changes)
     data = {
         "base": base,
         "head": head,
         "summary": {k: counts[k] for k in CLASSES},
         "changes": [c.as_json() for c in changes],
+        "warnings": [{"rule": "VERSION_NOT_BUMPED", "message": w} for w in warnings],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -61,6 +61,8 @@ class RenderOptions:
     # --baseline: the model at the baseline revision (its name, the model and its graph),
     # for the red-lined documents and the release note
     baseline: Baseline | None = field(default=None, compare=False)
+    # entity id -> its version history from git (change/history.py), newest first
+    history: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +70,7 @@ class Baseline:
     revision: str
     model: Model
     graph: ModelGraph
+    committed_at: int | None = None  # the baseline commit's time (None: a folder)
 
 
 @dataclass
@@ -92,6 +95,12 @@ class RenderContext:
             handle.write(data)
 
     # --- what is in scope (honours --tranche) --------------------------------
+    def history(self, entity_id, until: int | None = None) -> tuple:
+        """The entity's version history from git (empty outside git), as it was at `until`."""
+        from mhhsarch.change.history import revisions
+
+        return revisions(self.options.history.get(str(entity_id), ()), until)
+
     def in_scope(self, entity) -> bool:
         tranche, selected = self.options.tranche, self.options.selected
         if tranche is not None and getattr(entity, "tranche", None) != tranche:

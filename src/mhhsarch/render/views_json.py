@@ -30,10 +30,10 @@ class ViewsRenderer(Renderer):
         model, epoch = ctx.model, ctx.options.source_date_epoch
         found: list[tuple[str, object, tuple[str, ...]]] = []
         for interface in ctx.interfaces:
-            spec = interface_spec_view(model, ctx.graph, interface, epoch)
+            spec = interface_spec_view(model, ctx.graph, interface, epoch, ctx.history(interface.id))
             found.append((f"views/interfaces/{interface.id}.json", spec, spec.sources))
         for process in ctx.processes:
-            description = process_view(model, process, epoch)
+            description = process_view(model, process, epoch, ctx.history(process.id))
             found.append((f"views/processes/{process.id}.json", description, description.sources))
         catalogue = catalogue_view_of(ctx)
         found.append(("views/catalogue.json", catalogue, catalogue.sources))

@@ -19,4 +19,4 @@ class InterfaceSpecRenderer(WordDocumentRenderer):
         return ctx.interfaces
 
     def view(self, ctx: RenderContext, entity, epoch: int):
-        return interface_spec_view(ctx.model, ctx.graph, entity, epoch)
+        return interface_spec_view(ctx.model, ctx.graph, entity, epoch, ctx.history(entity.id))

@@ -18,10 +18,18 @@ class MarkdownRenderer(Renderer):
     def plan(self, ctx: RenderContext) -> list[Job]:
         epoch = ctx.options.source_date_epoch
         pairs = [
-            (f"markdown/specs/{i.id}.md", "interface_spec.md.j2", interface_spec_view(ctx.model, ctx.graph, i, epoch))
+            (
+                f"markdown/specs/{i.id}.md",
+                "interface_spec.md.j2",
+                interface_spec_view(ctx.model, ctx.graph, i, epoch, ctx.history(i.id)),
+            )
             for i in ctx.interfaces
         ] + [
-            (f"markdown/processes/{p.id}.md", "process_description.md.j2", process_view(ctx.model, p, epoch))
+            (
+                f"markdown/processes/{p.id}.md",
+                "process_description.md.j2",
+                process_view(ctx.model, p, epoch, ctx.history(p.id)),
+            )
             for p in ctx.processes
         ]
         if not pairs:

@@ -19,4 +19,4 @@ class ProcessDocRenderer(WordDocumentRenderer):
         return ctx.processes
 
     def view(self, ctx: RenderContext, entity, epoch: int):
-        return process_view(ctx.model, entity, epoch)
+        return process_view(ctx.model, entity, epoch, ctx.history(entity.id))

@@ -41,17 +41,27 @@ class RedlineRenderer(Renderer):
         date = iso_timestamp(epoch)
         jobs: list[Job] = []
         word: list[tuple[WordDocumentRenderer, list, Callable[..., InterfaceSpecView | ProcessView], str]] = [
-            (InterfaceSpecRenderer(), ctx.interfaces, lambda m, g, e: interface_spec_view(m, g, e, epoch), "interface"),
-            (ProcessDocRenderer(), ctx.processes, lambda m, g, e: process_view(m, e, epoch), "process"),
+            (
+                InterfaceSpecRenderer(),
+                ctx.interfaces,
+                lambda m, g, e, h: interface_spec_view(m, g, e, epoch, h),
+                "interface",
+            ),
+            (ProcessDocRenderer(), ctx.processes, lambda m, g, e, h: process_view(m, e, epoch, h), "process"),
         ]
         for renderer, entities, build, kind in word:
             if not entities:
                 continue
             template = renderer.template(ctx)
             for entity in entities:
-                new_view = build(ctx.model, ctx.graph, entity)
+                history = ctx.history(entity.id)
+                # the baseline's document had the history up to the baseline's commit
+                old_history = ctx.history(entity.id, baseline.committed_at) if baseline.committed_at else ()
+                new_view = build(ctx.model, ctx.graph, entity, history)
                 old_entity = baseline.model.of_kind(kind).get(entity.id)
-                old_view = build(baseline.model, baseline.graph, old_entity) if old_entity is not None else None
+                old_view = (
+                    build(baseline.model, baseline.graph, old_entity, old_history) if old_entity is not None else None
+                )
                 if old_view is not None and as_data(old_view) == as_data(new_view):
                     continue  # only documents that changed get a red-lined version
                 rel = f"redline/{entity.id}.docx"

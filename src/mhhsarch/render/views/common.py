@@ -120,6 +120,11 @@ def and_list(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _resolved(comments, version: str) -> str:
+    ids = [c.id for c in comments if c.status == "accepted" and getattr(c, "resolved_in", None) == version]
+    return f" (resolves {', '.join(ids)})" if ids else ""
+
+
 def source_file(model: Model, entity: e.Entity) -> str:
     """The entity's file relative to the model folder: documents never show local paths."""
     if entity.origin is None:
@@ -128,8 +133,11 @@ def source_file(model: Model, entity: e.Entity) -> str:
 
 
 def document_control(
-    model: Model, info: DocumentInfo, entity: e.Entity, comments, tranche: int | None
+    model: Model, info: DocumentInfo, entity: e.Entity, comments, tranche: int | None, revisions=()
 ) -> DocumentControl:
+    """The document-control section; `revisions` (change/history.py, newest first) fill
+    the version history from git: a row per version, with the date of its latest commit,
+    the subjects of the commits that made it and the comments it resolves."""
     tranche_entity = model.tranches.get(tranche) if tranche is not None else None
     review = NOT_STATED
     if tranche_entity and (tranche_entity.review_start or tranche_entity.review_end):
@@ -142,7 +150,15 @@ def document_control(
         Fact("Source", f"{source_file(model, entity)} in {info.model}"),
         Fact("Produced by", f"mhhsarch {__version__} on {info.date}; do not edit, change the model instead"),
     )
-    history = (
+    history = tuple(
+        VersionRow(
+            info.version if revision.version == "unversioned" else revision.version,
+            render_date(revision.date),
+            info.status.capitalize() if n == 0 else "",
+            "; ".join(dict.fromkeys(revision.subjects)) + _resolved(comments, revision.version),
+        )
+        for n, revision in enumerate(revisions)
+    ) or (
         VersionRow(
             info.version,
             info.date,

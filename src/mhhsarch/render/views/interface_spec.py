@@ -193,7 +193,10 @@ def interface_facts(model: Model, interface: e.Interface) -> tuple[Fact, ...]:
     )
 
 
-def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface, epoch: int) -> InterfaceSpecView:
+def interface_spec_view(
+    model: Model, graph: ModelGraph, interface: e.Interface, epoch: int, revisions=()
+) -> InterfaceSpecView:
+    """The view of `interface`; `revisions`: its version history from git (change/history.py)."""
     i = interface
     uses = [(use, model.data_items.get(use.ref)) for use in i.data_items]
     set_ids = dict.fromkeys(item.valid_set for _, item in uses if item is not None and item.valid_set)
@@ -253,7 +256,7 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
             Fact("Date", info.date),
             Fact("Classification", info.classification.capitalize()),
         ),
-        control=document_control(model, info, i, comments, i.tranche),
+        control=document_control(model, info, i, comments, i.tranche, revisions),
         description=paragraphs(i.description),
         notes=i.notes.strip() if i.notes else None,
         assumed=i.assumed,

@@ -85,7 +85,8 @@ class ProcessView:
     sources: tuple[str, ...]
 
 
-def process_view(model: Model, process: e.Process, epoch: int) -> ProcessView:
+def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> ProcessView:
+    """The view of `process`; `revisions`: its version history from git (change/history.py)."""
     p = process
     interfaces = [model.interfaces[i] for i in p.interface_ids if i in model.interfaces]
     info = DocumentInfo(
@@ -118,7 +119,7 @@ def process_view(model: Model, process: e.Process, epoch: int) -> ProcessView:
                 ", ".join(model.segments[s].name if s in model.segments else s for s in p.segments) or "All",
             ),
         ),
-        control=document_control(model, info, p, comments, p.tranche),
+        control=document_control(model, info, p, comments, p.tranche, revisions),
         description=paragraphs(p.description),
         notes=p.notes.strip() if p.notes else None,
         assumed=p.assumed,
