@@ -241,19 +241,13 @@ def rules(code: str | None = typer.Argument(None, help="Explain one rule, e.g. R
 @app.command()
 def schema(out: Path = typer.Option(..., "--out", help="Folder to write the JSON Schemas to.")) -> None:
     """Write the JSON Schemas (one per kind, plus one for whole model files) for editors."""
-    import json
-
-    from mhhsarch.checks.schema import load_schema, schema_names
+    from mhhsarch.schema_export import write_schemas
 
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in schema_names():
-            (out / name).write_text(
-                json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+        written = write_schemas(out)
     except OSError as error:
         _fail(f"cannot write to {out}: {error.strerror or error}")
-    typer.echo(f"Wrote {len(schema_names())} schemas to {out}")
+    typer.echo(f"Wrote {len(written)} schemas to {out}")
 
 
 @app.command()
