@@ -24,6 +24,9 @@ from mhhsarch.source.yamlfile import YamlFile, read_yaml
 
 CONFIG_FILE = "mhhsarch.yaml"
 MODEL_SUFFIXES = (".yaml", ".yml")
+# Loader codes that leave nothing out of the model: the value was read (Y113 only warns
+# that other YAML readers read it differently).
+READ_IN_FULL = frozenset({"Y113"})
 
 
 @dataclass
@@ -35,7 +38,7 @@ class LoadResult:
     @property
     def complete(self) -> bool:
         """True when every file and every entity loaded (no syntax or schema problem)."""
-        return not any(code.startswith(("Y", "S", "R")) for code, _ in self.problems)
+        return not any(code.startswith(("Y", "S", "R")) and code not in READ_IN_FULL for code, _ in self.problems)
 
     def file(self, path: str) -> YamlFile | None:
         for f in self.files:
