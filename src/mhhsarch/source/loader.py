@@ -20,9 +20,9 @@ from mhhsarch.machine import cpu_count
 from mhhsarch.model.entities import Entity, Origin
 from mhhsarch.model.kinds import KINDS, TOP_LEVEL_KEYS
 from mhhsarch.model.model import Config, Model
+from mhhsarch.project import CONFIG_FILE
 from mhhsarch.source.yamlfile import YamlFile, read_yaml
 
-CONFIG_FILE = "mhhsarch.yaml"
 MODEL_SUFFIXES = (".yaml", ".yml")
 # Loader codes that leave nothing out of the model: the value was read (Y113 only warns
 # that other YAML readers read it differently).
