@@ -67,8 +67,7 @@ def vscode_settings() -> dict:
             "./schemas/config.schema.json": ["/model/mhhsarch.yaml"],
             "./schemas/model-file.schema.json": model_files,
         },
-        "yaml.yamlVersion": "1.2",
-        "files.associations": {"*.puml": "plantuml"},
+        "yaml.yamlVersion": "1.2",  # as mhhsarch reads (README: YAML 1.2), whatever the user's default
     }
 
 
