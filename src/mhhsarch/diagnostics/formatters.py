@@ -179,13 +179,13 @@ def format_sarif(report: Report) -> str:
         )
     results = []
     for d in report.diagnostics:
-        region = {"startLine": d.span.line, "startColumn": d.span.column}
+        region: dict[str, object] = {"startLine": d.span.line, "startColumn": d.span.column}
         if d.span.end_line:
             region["endLine"] = d.span.end_line
             region["endColumn"] = d.span.end_column
-        location = {"artifactLocation": {"uri": _uri(d.span.path)}, "region": region}
-        _add_snippets(location, d, report)
-        result = {
+        location: dict[str, object] = {"artifactLocation": {"uri": _uri(d.span.path)}, "region": region}
+        _add_snippets(location, region, d, report)
+        result: dict[str, object] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},
@@ -231,7 +231,7 @@ def format_sarif(report: Report) -> str:
 SNIPPET_MAX_LINES = 10
 
 
-def _add_snippets(location: dict, d: Diagnostic, report: Report) -> None:
+def _add_snippets(location: dict, region: dict, d: Diagnostic, report: Report) -> None:
     """The region's own text (`region.snippet`) and its whole lines (`contextRegion`), so a
     SARIF viewer shows the source without the file; for regions of up to SNIPPET_MAX_LINES
     lines whose text is at hand. A region without an end runs to the end of its line, as
@@ -239,10 +239,13 @@ def _add_snippets(location: dict, d: Diagnostic, report: Report) -> None:
     first, last = d.span.line, d.span.end_line or d.span.line
     if last - first >= SNIPPET_MAX_LINES:
         return
-    lines = [report.source_line(d.span.path, n) for n in range(first, last + 1)]
-    if any(line is None for line in lines):
-        return
-    end_column = d.span.end_column if d.span.end_line else len(lines[-1]) + 1
+    lines: list[str] = []
+    for number in range(first, last + 1):
+        line = report.source_line(d.span.path, number)
+        if line is None:
+            return
+        lines.append(line)
+    end_column = d.span.end_column if d.span.end_line and d.span.end_column else len(lines[-1]) + 1
     line_break = ""
     if end_column == 1 and last > first:  # ends where the next line starts: only its line break is in it
         lines, last = lines[:-1], last - 1
@@ -250,7 +253,7 @@ def _add_snippets(location: dict, d: Diagnostic, report: Report) -> None:
     text = "\n".join(lines)
     start = d.span.column - 1
     stop = len(text) - len(lines[-1]) + end_column - 1
-    location["region"]["snippet"] = {"text": text[start:stop] + line_break}
+    region["snippet"] = {"text": text[start:stop] + line_break}
     if start > 0 or stop < len(text):  # a context region must be larger than the region
         location["contextRegion"] = {"startLine": first, "endLine": last, "snippet": {"text": text}}
 
