@@ -166,6 +166,13 @@ def test_stats_table_and_json(valid_model):
     assert sum(data["interfaces_per_transport"].values()) == 2
 
 
+def test_stats_of_a_model_with_errors_exits_1(valid_model):
+    (valid_model / "broken.yaml").write_text("roles: [{id: lower, name: x, category: supplier}]\n")
+    result = invoke("stats", "model")
+    assert result.exit_code == 1
+    assert "the model has errors" in result.output
+
+
 def test_render_into_an_impossible_folder_is_a_usage_error(valid_model, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

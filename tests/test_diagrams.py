@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 from conftest import VALID_MODEL, copy_model
 from mhhsarch.cli import app
 from mhhsarch.pipeline import check_model
-from mhhsarch.render.diagrams import mermaid, sequence
 from mhhsarch.render.diagrams.common import strip_png_metadata
-from mhhsarch.render.diagrams.views import sequence_view
+from mhhsarch.render.views.diagrams import sequence_view
+from mhhsarch.render.writers import mermaid, plantuml
 
 GOLDEN = Path(__file__).parent / "golden" / "diagrams"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -405,12 +405,13 @@ def test_hostile_text_breaks_nothing(tmp_path):
 
 
 def test_text_escapers():
-    assert sequence.text("a <b> %date() **x** --y-- ~z_ [[u]] é") == (
+    assert plantuml.text("a <b> %date() **x** --y-- ~z_ [[u]] é") == (
         "a &#60;b&#62; &#37;date() &#42;&#42;x&#42;&#42; &#45;-y&#45;- &#126;z&#95; &#91;&#91;u&#93;&#93; é"
     )
-    assert sequence.text("a\\n $1") == "a<U+005C>n <U+0024>1"
+    assert plantuml.text("a\\n $1") == "a<U+005C>n <U+0024>1"
     assert mermaid.text('a "b" #c; <d> 50% x:y') == "a #34;b#34; #35;c#59; #60;d#62; 50#37; x#58;y"
-    assert mermaid.text("one\ntwo\x00three") == "one two three"
+    # one policy with the documents: a control character is shown as U+FFFD (#65533;)
+    assert mermaid.text("one\ntwo\x00three") == "one two#65533;three"
 
 
 # --------------------------------------------------------------------------- failures leave out/ alone
@@ -421,6 +422,9 @@ def previous_out(tmp_path) -> tuple[Path, dict]:
     out = tmp_path / "out"
     (out / "old").mkdir(parents=True)
     (out / "old/file.txt").write_text("previous render")
+    # a previous render's manifest: render replaces only its own output (tests/test_output_safety.py)
+    manifest = {"tool": {"name": "mhhsarch"}, "artefacts": [{"path": "old/file.txt"}]}
+    (out / "manifest.json").write_text(json.dumps(manifest))
     return out, files_of(out)
 
 

@@ -118,7 +118,7 @@ def test_validate_finds_the_model_from_a_subfolder_and_from_the_repository_root(
     assert root_files == {"model/data_catalogue/valid_sets.yaml", "model/interfaces/IF-099.yaml"}
     assert sub_files == {"../data_catalogue/valid_sets.yaml", "../interfaces/IF-099.yaml"}  # relative to where it ran
     stats = mhhsarch("-v", "stats", "--format", "json", cwd=broken_model / "interfaces")
-    assert stats.returncode == 0 and json.loads(stats.stdout)["kinds"]["interfaces"] == 4, stats.stdout
+    assert stats.returncode == 1 and json.loads(stats.stdout)["kinds"]["interfaces"] == 4, stats.stdout  # 1: errors
     assert "mhhsarch.yaml found in .." in stats.stderr
 
 
@@ -223,10 +223,9 @@ def test_gitlab_code_quality_report(tmp_path, broken_model):
 
 def test_gitlab_fingerprints_are_unique_for_identical_findings():
     from mhhsarch.diagnostics.core import Diagnostic, Severity, SourceSpan
-    from mhhsarch.diagnostics.gitlab import format_gitlab
 
     same = [Diagnostic("W801", Severity.WARNING, "unused", SourceSpan("a.yaml", line)) for line in (3, 9)]
-    issues = json.loads(format_gitlab(formatters.Report(same)))
+    issues = json.loads(formatters.format_gitlab(formatters.Report(same)))
     assert len({i["fingerprint"] for i in issues}) == 2
 
 

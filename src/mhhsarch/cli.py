@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -71,11 +72,16 @@ def _settings(ctx: typer.Context) -> Settings:
 def _say(ctx: typer.Context, message: str) -> None:
     """A -v line on stderr (stdout stays the report)."""
     if _settings(ctx).verbose:
-        typer.echo(f"mhhsarch: {message}", err=True)
+        from mhhsarch.diagnostics.core import printable
+
+        typer.echo(f"mhhsarch: {printable(message)}", err=True)
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"mhhsarch: error: {message}", err=True)
+def _fail(message: str) -> NoReturn:
+    from mhhsarch.diagnostics.core import printable
+
+    # paths and values in messages come from the user: no raw control character reaches the terminal
+    typer.echo(f"mhhsarch: error: {printable(message)}", err=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -194,107 +200,86 @@ def validate(
 @app.command()
 def render(
     model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
-    out: Path = typer.Option(Path("out"), "--out", help="Output folder (replaced atomically)."),
+    out: Path = typer.Option(
+        Path("out"),
+        "--out",
+        help="Output folder, replaced atomically; only a new, empty or earlier render's folder is accepted.",
+    ),
     tranche: int | None = typer.Option(None, "--tranche", help="Publish only this tranche's artefacts."),
     only: str | None = typer.Option(None, "--only", help="Comma-separated renderer names (see --list)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also convert the Word documents to PDF (needs LibreOffice)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel jobs (default: number of cores)."),
     template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
     force: bool = typer.Option(False, "--force", help="Render even when the model has errors."),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="A git revision or folder: also write red-lined documents and a release note."
+    ),
+    select: str | None = typer.Option(
+        None, "--select", help="Publish only these: IF-021+, kind:interface,tranche:2, state:modified ..."
+    ),
     list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
 ) -> None:
     """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
+    import signal
+
     from mhhsarch.diagnostics import formatters
     from mhhsarch.diagnostics.core import Severity
-    from mhhsarch.machine import cpu_count
-    from mhhsarch.pipeline import check_model
-    from mhhsarch.render.base import RenderOptions
-    from mhhsarch.render.publish import RenderError, model_provenance, source_date_epoch
-    from mhhsarch.render.registry import all_renderers, with_requirements
+    from mhhsarch.pipeline import ModelHasErrors, RenderRefused, RenderRequest
+    from mhhsarch.render.base import RenderError
 
-    renderers = all_renderers()
     if list_renderers:
-        for r in renderers:
+        from mhhsarch.render.registry import all_renderers
+
+        for r in all_renderers():
             typer.echo(f"{r.name:<14} {r.title}")
         return
-    names = {r.name for r in renderers}
-    wanted = None
-    if only:
-        wanted = frozenset(n.strip() for n in only.split(",") if n.strip())
-        unknown = sorted(wanted - names)
-        if unknown:
-            _fail(f"unknown renderer(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
-        if pdf:  # --pdf asks for PDFs of the documents this run renders, also with --only
-            wanted |= {"pdf"}
-        wanted = with_requirements(wanted, renderers)
-        renderers = [r for r in renderers if r.name in wanted]
-    if not pdf:
-        renderers = [r for r in renderers if r.name != "pdf"]
-    if template is not None and not template.is_dir():
-        _fail(f"template folder '{template}' does not exist")
-    if jobs < 0:
-        _fail("--jobs must be 0 (all cores) or more")
-
-    checked = check_model(_model_dir(model_dir))
-    errors = checked.count(Severity.ERROR)
-    if errors and not force:
+    _model_dir(model_dir)
+    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force, baseline, select)
+    try:
+        published = _render_with_progress(request)
+    except RenderRefused as error:
+        _fail(str(error))
+    except ModelHasErrors as error:
         report = formatters.report_of(
-            checked,
-            diagnostics=[d for d in checked.diagnostics if d.severity is Severity.ERROR],
+            error.checked,
+            diagnostics=[d for d in error.checked.diagnostics if d.severity is Severity.ERROR],
             colour=formatters.use_colour(sys.stderr),
         )
         sys.stderr.write(formatters.format_text(report))
-        typer.echo("mhhsarch: the model has errors; nothing was rendered (use --force to render anyway)", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
-    if tranche is not None and tranche not in checked.model.tranches:
-        _fail(
-            f"tranche {tranche} is not defined in the model (tranches: {', '.join(map(str, checked.model.tranches)) or 'none'})"
-        )
-
-    provenance = model_provenance(model_dir)
-    options = RenderOptions(
-        tranche=tranche,
-        only=wanted,
-        jobs=jobs or cpu_count(),
-        pdf=pdf,
-        template_dir=template,
-        source_date_epoch=source_date_epoch(provenance),
-    )
-    from mhhsarch.render.base import RenderContext
-
-    probe = RenderContext(checked.model, checked.graph, out, options)
-    for r in renderers:
-        missing = r.available(probe)
-        if missing:
-            _fail(f"{r.name}: {missing}")
-
-    try:
-        published = _publish_with_progress(checked, out, renderers, options, provenance)
+        typer.echo(f"mhhsarch: {error}", err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
     except RenderError as error:
         _fail(f"render failed, {out} left as it was: {error}")
     except OSError as error:  # the output folder cannot be made or written
         _fail(f"render failed, {out} left as it was: {error.strerror or error}: {error.filename or out}")
-    except KeyboardInterrupt:
-        typer.echo(f"interrupted; {out} left as it was", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM/SIGHUP (publish.Interrupted)
+        signum = getattr(error, "signum", signal.SIGINT)
+        typer.echo(f"mhhsarch: interrupted by {signal.Signals(signum).name}; {out} left as it was", err=True)
+        raise typer.Exit(128 + signum) from None
+    from mhhsarch.diagnostics.core import printable
+
+    for warning in published.warnings:
+        typer.echo(f"mhhsarch: warning: {printable(warning)}", err=True)
     kinds: dict[str, int] = {}
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     typer.echo(
-        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); manifest: {out / 'manifest.json'}"
+        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); "
+        f"manifest: {out / 'manifest.json'}"
     )
 
 
-def _publish_with_progress(checked, out, renderers, options, provenance):
-    from mhhsarch.render.publish import publish
+def _render_with_progress(request):
+    """pipeline.render with a progress bar on a terminal, one plain line per finished job in CI."""
+    from mhhsarch.pipeline import render
 
-    if not sys.stderr.isatty():  # CI logs: one plain line per finished job
+    if not sys.stderr.isatty():
 
         def plain(name: str, done: int, total: int) -> None:
             typer.echo(f"  [{done}/{total}] {name}", err=True)
 
-        return publish(checked.model, checked.graph, out, renderers, options, provenance, plain)
+        return render(request, plain)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -311,7 +296,7 @@ def _publish_with_progress(checked, out, renderers, options, provenance):
         def update(name: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=name)
 
-        return publish(checked.model, checked.graph, out, renderers, options, provenance, update)
+        return render(request, update)
 
 
 def _complete_rule_code(incomplete: str) -> list[tuple[str, str]]:
@@ -352,8 +337,8 @@ def rules(
         return
     if code is None:
         width = max(len(r.name) for r in registry.values())
-        for rule in registry.values():
-            typer.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.summary}")
+        for each in registry.values():
+            typer.echo(f"{each.code}  {each.severity.value:<7}  {each.name:<{width}}  {each.summary}")
         typer.echo(
             "\n`mhhsarch rules CODE` explains one; `rules:` in mhhsarch.yaml changes a severity or turns a rule off."
         )
@@ -429,12 +414,176 @@ def stats(
         typer.echo(json.dumps(data, indent=2))
     else:
         render_stats_table(data)
-    if checked.has_errors and not _settings(ctx).quiet:
-        typer.echo(
-            "note: the model has errors; entities that failed their schema are not counted. "
-            "`mhhsarch validate` lists them.",
-            err=True,
+    if checked.has_errors:
+        if not _settings(ctx).quiet:
+            typer.echo(
+                "note: the model has errors; entities that failed their schema are not counted. "
+                "`mhhsarch validate` lists them.",
+                err=True,
+            )
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    breaking = "breaking"
+    any = "any"
+
+
+def _checked_at(revision: str | None, model_dir: Path, stack):
+    """The model checked at `revision` (None: the working tree); a revision or model with
+    errors is a one-line error, exit 2 (a diff of a broken model would mislead)."""
+    from mhhsarch.change.revisions import RevisionError, model_at
+    from mhhsarch.pipeline import check_model
+
+    try:
+        folder = stack.enter_context(model_at(revision, model_dir))
+    except RevisionError as error:
+        _fail(str(error))
+    checked = check_model(folder)
+    if checked.has_errors:
+        _fail(f"the model at {revision or 'the working tree'} has errors; `mhhsarch validate` lists them")
+    return checked
+
+
+@app.command()
+def diff(
+    base: str = typer.Argument(..., help="The baseline: a git revision (tag, branch, commit) or a model folder."),
+    head: str | None = typer.Argument(None, help="The revision to compare (default: the working tree)."),
+    model_dir: Path = typer.Option(Path("model"), "--model", help="The model folder (in the working tree)."),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="Output format."),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help="Exit 1 when a change of this class (or any) exists."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+) -> None:
+    """Entity- and field-level changes between two revisions, each classified breaking,
+    non-breaking or editorial, with the artefacts it alters.
+
+    In CI: `mhhsarch diff origin/main --fail-on breaking --format markdown`.
+    """
+    from contextlib import ExitStack
+
+    from mhhsarch.change.diff import BREAKING, diff_models
+    from mhhsarch.change.report import FORMATS
+
+    _model_dir(model_dir)
+    with ExitStack() as stack:
+        old = _checked_at(base, model_dir, stack)
+        new = _checked_at(head, model_dir, stack)
+        changes = diff_models(old.model, new.model, new.graph, old.graph)
+    text = FORMATS[fmt.value](changes, base, head or "working tree")
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        typer.echo(text, nl=False)
+    failing = [c for c in changes if fail_on is FailOn.any or (fail_on is FailOn.breaking and c.klass == BREAKING)]
+    raise typer.Exit(EXIT_FINDINGS if fail_on is not None and failing else EXIT_OK)
+
+
+@app.command()
+def impact(
+    selectors: list[str] = typer.Argument(..., help="Ids or selectors: IF-021, DI-0101+, kind:interface,tranche:2 ..."),
+    model_dir: Path = typer.Option(Path("model"), "--model", help="The model folder."),
+    baseline: str | None = typer.Option(None, "--baseline", help="For state:modified: the revision to compare with."),
+    fmt: StatsFormat = typer.Option(StatsFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """What depends on the selected entities (processes, interfaces, roles, documents),
+    transitively, with the path of references from each to what it depends on."""
+    import json
+    from contextlib import ExitStack
+
+    from mhhsarch.change.diff import artefacts_of, diff_models
+    from mhhsarch.change.select import SelectorError, impact_paths, select
+
+    _model_dir(model_dir)
+    with ExitStack() as stack:
+        checked = _checked_at(None, model_dir, stack)
+        modified = None
+        if baseline is not None:
+            old = _checked_at(baseline, model_dir, stack)
+            modified = {
+                (c.kind, _entity_key(c.kind, c.id)) for c in diff_models(old.model, checked.model, checked.graph)
+            }
+    model, graph = checked.model, checked.graph
+    try:
+        chosen = sorted(select(model, graph, selectors, modified), key=lambda n: (n[0], str(n[1])))
+    except SelectorError as error:
+        _fail(str(error))
+    report: list[dict] = []
+    for node in chosen:
+        paths = impact_paths(graph, node)
+        dependants = sorted(paths, key=lambda n: (len(paths[n]), n[0], str(n[1])))
+        documents = sorted(
+            {
+                a
+                for n in [node, *dependants]
+                for a in artefacts_of(model, graph, n[0], n[1])
+                if a.endswith((".docx", ".xlsx"))
+            }
         )
+        report.append(
+            {
+                "kind": node[0],
+                "id": node[1],
+                "dependants": [
+                    {"kind": n[0], "id": n[1], "path": [f"{k} {i}" for k, i in paths[n]]} for n in dependants
+                ],
+                "documents": documents,
+            }
+        )
+    if fmt is StatsFormat.json:
+        typer.echo(json.dumps({"selected": report}, indent=2, ensure_ascii=False))
+        return
+    if not report:
+        typer.echo("The selectors select nothing.")
+    for entry in report:
+        typer.echo(
+            f"{entry['kind']} {entry['id']}: {len(entry['dependants'])} dependants, {len(entry['documents'])} documents"
+        )
+        for dependant in entry["dependants"]:
+            typer.echo(f"  {dependant['kind']} {dependant['id']}  via " + " -> ".join(dependant["path"]))
+        for document in entry["documents"]:
+            typer.echo(f"  document {document}")
+
+
+def _entity_key(kind: str, entity_id: str):
+    return int(entity_id) if kind == "tranche" and entity_id.isdigit() else entity_id
+
+
+templates_app = typer.Typer(help="The templates documents are rendered from (Word and Jinja2).", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("export")
+def templates_export(
+    folder: Path = typer.Argument(..., help="Folder to write the templates to (e.g. templates/)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite templates already there."),
+) -> None:
+    """Write the bundled templates into FOLDER, for a team to edit and keep in its repository.
+
+    mhhsarch then uses `templates/` at the root of the model's repository before the
+    bundled ones; `render --template DIR` comes before both. Files already in FOLDER
+    are kept unless --force.
+    """
+    from mhhsarch.render.templates import TEMPLATE_NAMES, export_templates
+
+    try:
+        written = export_templates(folder, overwrite=force)
+    except OSError as error:
+        _fail(f"cannot write to {folder}: {error.strerror or error}")
+    kept = [name for name in TEMPLATE_NAMES if folder / name not in written]
+    typer.echo(
+        f"Wrote {len(written)} templates to {folder}" + (f"; kept {', '.join(kept)} (use --force)" if kept else "")
+    )
 
 
 INIT_EXAMPLES = """It writes a model with one entity of each kind that validates clean with --strict

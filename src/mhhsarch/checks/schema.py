@@ -90,7 +90,7 @@ def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> 
         # such keys (Y109), so this is a second line of defence for other callers.
         return list(_non_text_keys(instance, (), origin, entity_id))
     validator = _detailed_validator(schema_name)
-    problems = []
+    problems: list[tuple[str, Finding]] = []
     errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
     for error in errors:
         problems.extend(_describe(error, origin, entity_id))

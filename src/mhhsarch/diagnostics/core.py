@@ -58,7 +58,7 @@ class Diagnostic:
         return (self.span.path, self.span.line, self.span.column, self.code, self.message)
 
     def to_dict(self) -> dict:
-        data = {
+        data: dict[str, object] = {
             "code": self.code,
             "severity": self.severity.value,
             "message": self.message,

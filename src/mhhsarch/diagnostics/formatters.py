@@ -339,10 +339,10 @@ def format_github(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _format_gitlab(report: Report) -> str:
-    from mhhsarch.diagnostics.gitlab import format_gitlab
+def format_gitlab(report: Report) -> str:
+    from mhhsarch.diagnostics.gitlab import gitlab_issues
 
-    return format_gitlab(report)
+    return _json_text(gitlab_issues(report.diagnostics))
 
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
@@ -351,7 +351,7 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
     "sarif": format_sarif,
     "junit": format_junit,
     "github": format_github,
-    "gitlab": _format_gitlab,
+    "gitlab": format_gitlab,
 }
 
 

@@ -20,12 +20,11 @@ from mhhsarch.diagnostics.core import Severity
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def format_gitlab(report) -> str:
-    from mhhsarch.diagnostics.formatters import _json_text
-
+def gitlab_issues(diagnostics) -> list[dict]:
+    """The report's issues (formatters.py writes them as JSON, escaped like the others)."""
     issues = []
     seen: dict[str, int] = {}
-    for d in report.diagnostics:
+    for d in diagnostics:
         identity = "\x00".join((d.code, d.span.path, d.entity_id or "", d.message))
         seen[identity] = seen.get(identity, 0) + 1
         fingerprint = hashlib.sha256(f"{identity}\x00{seen[identity]}".encode("utf-8", "surrogatepass")).hexdigest()
@@ -39,4 +38,4 @@ def format_gitlab(report) -> str:
                 "location": {"path": d.span.path, "lines": {"begin": d.span.line}},
             }
         )
-    return _json_text(issues)
+    return issues

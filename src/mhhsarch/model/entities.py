@@ -8,21 +8,30 @@ order. `origin` leads back to the YAML node the entity came from, for diagnostic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from mhhsarch.diagnostics.core import SourceSpan
 
-if TYPE_CHECKING:
-    from mhhsarch.source.yamlfile import YamlFile
-
 CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
+
+
+class SourceFile(Protocol):
+    """What the model needs of the file an entity came from (the YAML reader's `YamlFile`
+    is one): its path as diagnostics show it, the span of a node by its path, and the
+    text of an unquoted value as written (for a hint to quote it)."""
+
+    path: str
+
+    def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan: ...
+
+    def plain_text(self, path: tuple) -> str | None: ...
 
 
 @dataclass(frozen=True, eq=False)
 class Origin:
     """Where an entity (or a part of it) was written: a file and the path of its node."""
 
-    file: YamlFile
+    file: SourceFile
     path: tuple
 
     @property

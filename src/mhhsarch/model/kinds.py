@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from mhhsarch.model import entities as e
 
@@ -45,7 +46,7 @@ class Kind:
     id_form: str
     title: str
     build: Callable[[dict, e.Origin | None], e.Entity]
-    references: Callable[[e.Entity], Iterator[Reference]]
+    references: Callable[[Any], Iterator[Reference]]  # given an entity of this kind
 
     @property
     def singular(self) -> str:

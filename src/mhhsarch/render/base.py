@@ -19,6 +19,12 @@ from typing import ClassVar
 
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
+from mhhsarch.render.templates import BUNDLED, find_template
+
+
+class RenderError(Exception):
+    """A render that cannot complete (a tool failed or is missing, a template is unusable);
+    the message says why, in one line."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,22 @@ class RenderOptions:
     only: frozenset[str] | None = None  # renderer names; None = all
     jobs: int = 1
     pdf: bool = False
-    template_dir: Path | None = None  # user templates, looked up before the bundled ones
+    template_dir: Path | None = None  # --template: a run's own templates
+    # where templates are looked up, first match wins (render/templates.py)
+    template_folders: tuple[Path, ...] = ()
     source_date_epoch: int = 0  # the one timestamp any artefact may carry
+    # --select: the processes and interfaces to publish, as (kind, id); None = all in scope
+    selected: frozenset[tuple[str, object]] | None = None
+    # --baseline: the model at the baseline revision (its name, the model and its graph),
+    # for the red-lined documents and the release note
+    baseline: Baseline | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    revision: str
+    model: Model
+    graph: ModelGraph
 
 
 @dataclass
@@ -73,8 +93,10 @@ class RenderContext:
 
     # --- what is in scope (honours --tranche) --------------------------------
     def in_scope(self, entity) -> bool:
-        tranche = self.options.tranche
-        return tranche is None or getattr(entity, "tranche", None) == tranche
+        tranche, selected = self.options.tranche, self.options.selected
+        if tranche is not None and getattr(entity, "tranche", None) != tranche:
+            return False
+        return selected is None or (entity.kind, entity.id) in selected
 
     @property
     def processes(self):
@@ -94,12 +116,8 @@ class RenderContext:
         return [r for r in self.model.roles.values() if r.id in wanted]
 
     def template(self, name: str) -> Path:
-        """A template file: the user's folder first, then the bundled one."""
-        if self.options.template_dir is not None:
-            candidate = self.options.template_dir / name
-            if candidate.is_file():
-                return candidate
-        return Path(__file__).resolve().parents[1] / "templates" / name
+        """A template file: --template first, then the repository's templates/, then the bundled one."""
+        return find_template(name, self.options.template_folders or (BUNDLED,))
 
 
 class Renderer:

@@ -3,34 +3,56 @@ manifest, then swap the folder into place.
 
 The swap is the only moment the output folder changes: a failed or interrupted
 render deletes its temporary folder and leaves the previous output as it was.
+Which folders may be replaced at all, and the run folder a render works in, are in
+`outdir.py`.
+
+Interruptions: while a render runs, SIGTERM and SIGHUP are handled like Ctrl-C (the
+run folder is removed, the previous output stays). Every job runs in a worker
+process that leads its own process group, so whatever a job starts (dot, java,
+LibreOffice and their children) can be killed with the worker as one group; a
+worker whose parent died (SIGKILL cannot be caught) kills its own group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
-import shutil
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mhhsarch import __version__
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderOptions
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError, RenderOptions
+from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
 
-MANIFEST = "manifest.json"
+# The dates a zip entry (and so a Word or Excel file) can hold: 1980-01-01 to 2107-12-31.
+EARLIEST_ZIP_EPOCH = 315532800
+LATEST_ZIP_EPOCH = 4354819199
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PARENT_CHECK_SECONDS = 0.5
 
 
-class RenderError(Exception):
-    """A render that cannot complete (a tool failed or is missing); the message says why."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP during a render. A KeyboardInterrupt, so that every
+    clean-up written for Ctrl-C runs for a service manager's SIGTERM too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @dataclass
@@ -38,11 +60,17 @@ class Published:
     out: Path
     artefacts: list[Artefact]
     seconds: float
+    # what renderers had to reduce or supply (a diagram drawn in parts, a template's
+    # missing page set-up): decided at plan time, so known in this process
+    warnings: list[str] = field(default_factory=list)
 
 
 # Jobs for forked workers: set before the pool starts, inherited by fork, so jobs
 # (closures over the model) are never pickled.
 _JOBS: list[Job] = []
+# File descriptors the workers must not keep open (the run folder's lock: it must end
+# with the render's main process, or a sweeper would take a killed render for a live one).
+_CLOSE_IN_WORKERS: list[int] = []
 
 
 def run_job(job: Job) -> None:
@@ -61,26 +89,130 @@ def _run_job(index: int) -> int:
     return index
 
 
+def _start_worker(parent: int, close: tuple[int, ...]) -> None:
+    """First thing in every worker: lead a process group of its own (what its jobs start
+    joins it, so the publisher kills worker and tools with one killpg; and Ctrl-C on a
+    terminal reaches only the main process, which then does exactly that), default
+    signal actions, no terminal input, and a watch on the parent."""
+    os.setpgid(0, 0)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # a background process group reading the terminal would stop for ever
+    os.close(devnull)
+    threading.Thread(target=_die_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _die_with_parent(parent: int) -> None:
+    """The main process was killed (SIGKILL cannot be caught): take this worker's group,
+    the worker and every tool it started, down with it instead of leaving orphans."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os.killpg(0, signal.SIGKILL)
+
+
+def _kill_groups(pids: list[int]) -> None:
+    """SIGKILL each worker's process group (a worker killed before it made its group is
+    killed alone). Called before the pool reaps the workers, so no pid has been reused."""
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        except PermissionError:
+            pass
+
+
 def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> None:
+    """Run `jobs` in up to `workers` forked worker processes, always in workers (also for
+    one job): that is what makes their tools killable as a group. On a failure or an
+    interruption the workers' groups are killed at once, not waited for."""
     global _JOBS
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            run_job(job)
-            progress(job)
+    if not jobs:
         return
     _JOBS = jobs
+    context = multiprocessing.get_context("fork")
+    known = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(jobs))),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), tuple(_CLOSE_IN_WORKERS)),
+    )
+
+    def workers_now() -> set[int]:
+        return {p.pid for p in multiprocessing.active_children() if p not in known and p.pid}
+
+    worker_pids: set[int] = set()
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            futures = [pool.submit(_run_job, i) for i in range(len(jobs))]
-            try:
-                for future in as_completed(futures):
-                    progress(jobs[future.result()])
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # do not start what is queued
-                raise
+        futures = [pool.submit(_run_job, i) for i in range(len(jobs))]
+        # a fork pool starts all its workers at the first submit; noted now, as one that
+        # dies is reaped (and gone from active_children) while its tools may still run
+        worker_pids = workers_now()
+        for future in as_completed(futures):
+            progress(jobs[future.result()])
+    except BaseException as error:
+        _kill_groups(sorted(worker_pids | workers_now()))
+        pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(error, BrokenProcessPool):
+            raise RenderError(
+                "a render worker process died unexpectedly (killed by a signal or out of memory?)"
+            ) from None
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _JOBS = []
+
+
+class _StopSignalsRaise:
+    """While a render runs in the main thread: Ctrl-C, SIGTERM and SIGHUP raise Interrupted,
+    once. After the first, and from `hold()` on (the swap and the clean-up), they are
+    ignored, so that a second signal cannot cut a clean-up short and a render that has
+    begun its swap completes it."""
+
+    def __init__(self) -> None:
+        self.raising = True
+        self.previous: dict[int, signal.Handlers | int | Callable | None] = {}
+
+    def __enter__(self) -> _StopSignalsRaise:
+        if threading.current_thread() is threading.main_thread():
+            for signum in STOP_SIGNALS:
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.raising:
+            self.raising = False
+            raise Interrupted(signum)
+
+    def hold(self) -> None:
+        self.raising = False
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """Temporary files of this process, its workers (fork inherits it) and the tools they
+    run (TMPDIR) go into the run's work folder: a killed render's LibreOffice profiles and
+    PlantUML sources are then swept with its run folder, not left in /tmp."""
+    saved_tempdir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = os.environ["TMPDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved_tempdir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
 
 
 def model_provenance(model_dir: Path) -> dict:
@@ -106,13 +238,36 @@ def model_provenance(model_dir: Path) -> dict:
     }
 
 
+def environment_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as a number, None when unset or empty; RenderError when it is not
+    plain ASCII digits (a negative or garbled value is refused, not silently ignored)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    if not re.fullmatch(r"[0-9]+", value):
+        raise RenderError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not {shown!r}")
+    # more than 20 digits is past 2107 for certain (and int() of a huge string is slow)
+    return _zip_safe(int(value) if len(value) <= 20 else LATEST_ZIP_EPOCH + 1, "SOURCE_DATE_EPOCH", shown)
+
+
+def _zip_safe(epoch: int, origin: str, shown: str | None = None) -> int:
+    if epoch > LATEST_ZIP_EPOCH:
+        raise RenderError(
+            f"{origin} {shown or epoch} is after 2107-12-31, the latest date a Word or Excel file (a zip) can hold "
+            f"(at most {LATEST_ZIP_EPOCH})"
+        )
+    return max(epoch, EARLIEST_ZIP_EPOCH)
+
+
 def source_date_epoch(provenance: dict) -> int:
     """The one timestamp artefacts may carry: SOURCE_DATE_EPOCH, else the model's last
-    commit time, else 1980-01-01 (the earliest a zip entry can hold)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value.isdigit():
-        return max(int(value), 315532800)
-    return max(provenance.get("committed_at") or 0, 315532800)
+    commit time, else 1980-01-01. Dates before 1980 become 1980-01-01 (the earliest a zip
+    entry can hold); dates after 2107 are refused with a RenderError."""
+    from_environment = environment_epoch()
+    if from_environment is not None:
+        return from_environment
+    return _zip_safe(provenance.get("committed_at") or 0, "the model's last commit time")
 
 
 def publish(
@@ -124,33 +279,66 @@ def publish(
     provenance: dict | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Published:
+    """Render into a run folder beside `out` and swap the result into place. `out` must be
+    replaceable (`outdir.check_replaceable`); a symlinked `out` is followed, its target
+    replaced and the link kept. The CLI checks more before calling this
+    (`outdir.check_output_folder`)."""
     started = time.perf_counter()
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.rendering-", dir=out.parent))
     try:
-        ctx = RenderContext(model, graph, staging, options)
-        artefacts: list[Artefact] = []
-        for phase in sorted({r.phase for r in renderers}):
-            jobs = [job for r in renderers if r.phase == phase for job in r.plan(ctx)]
-            done = 0
-            total = len(jobs)
+        target = real_output_folder(out)
+        check_replaceable(target, out)
+    except OutputFolderError as error:
+        raise RenderError(str(error)) from None
+    with _StopSignalsRaise() as signals:
+        run = RunFolder.create(target)
+        _CLOSE_IN_WORKERS[:] = [run.lock_fd]
+        try:
+            with _temporary_files_in(run.work):
+                artefacts = _render_into(run.tree, model, graph, renderers, options, progress)
+            write_manifest(run.tree, model, artefacts, options, provenance or {})
+            signals.hold()  # from here on the render completes: the swap is not to be cut in half
+            _swap_into_place(run, target, out)
+        except BaseException:
+            signals.hold()
+            raise
+        finally:
+            _CLOSE_IN_WORKERS.clear()
+            run.remove()
+    warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
+    return Published(out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings)
 
-            def tick(job: Job, _total=total) -> None:
-                nonlocal done
-                done += 1
-                if progress:
-                    progress(job.name, done, _total)
 
-            run_jobs(jobs, options.jobs, tick)
-            artefacts.extend(a for job in jobs for a in job.artefacts)
-        _check_outputs(staging, artefacts)
-        write_manifest(staging, model, artefacts, options, provenance or {})
-        _swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return Published(out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started)
+def _render_into(
+    tree: Path,
+    model: Model,
+    graph: ModelGraph,
+    renderers: list[Renderer],
+    options: RenderOptions,
+    progress: Callable[[str, int, int], None] | None,
+) -> list[Artefact]:
+    ctx = RenderContext(model, graph, tree, options)
+    artefacts: list[Artefact] = []
+    for phase in sorted({r.phase for r in renderers}):
+        jobs = [job for r in renderers if r.phase == phase for job in r.plan(ctx)]
+        done = 0
+        total = len(jobs)
+
+        def tick(job: Job, _total=total) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(job.name, done, _total)
+
+        run_jobs(jobs, options.jobs, tick)
+        artefacts.extend(a for job in jobs for a in job.artefacts)
+    if not artefacts:  # an empty output must never replace a previous one
+        names = ", ".join(r.name for r in renderers) or "none"
+        raise RenderError(
+            f"nothing to render: the selected renderers ({names}) plan no artefacts (see --only and --tranche)"
+        )
+    _check_outputs(tree, artefacts)
+    return artefacts
 
 
 def _check_outputs(root: Path, artefacts: list[Artefact]) -> None:
@@ -206,24 +394,23 @@ def write_manifest(
         handle.write("\n")
 
 
-def _swap_into_place(staging: Path, out: Path) -> None:
-    """Replace `out` by `staging` with two renames; the old tree is removed afterwards."""
-    old = None
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
-            raise RenderError(f"{out} exists and is not a folder")
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
-        os.rmdir(old)
-        os.rename(out, old)
+def _swap_into_place(run: RunFolder, target: Path, shown: Path) -> None:
+    """Replace `target` by the run's tree with two renames (the old output goes into the
+    run folder, removed with it). The folder is checked again first: the user may have
+    put files into it while the render ran."""
     try:
-        os.rename(staging, out)
+        check_replaceable(target, shown)
+    except OutputFolderError as error:
+        raise RenderError(f"the output folder changed during the render: {error}") from None
+    had_previous = os.path.lexists(target)
+    if had_previous:
+        os.rename(target, run.previous)
+    try:
+        os.rename(run.tree, target)
     except OSError:
-        if old is not None:
-            os.rename(old, out)  # put the previous output back
+        if had_previous:
+            os.rename(run.previous, target)  # put the previous output back
         raise
-    out.chmod(0o755)  # mkdtemp made it private
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def log(message: str) -> None:

@@ -20,10 +20,21 @@ def all_renderers() -> list[Renderer]:
     # documents (phase 1 reads the diagrams of phase 0; phase 2 converts to PDF)
     from mhhsarch.render.documents.catalogue import CatalogueRenderer
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
+    from mhhsarch.render.documents.markdown import MarkdownRenderer
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
+    from mhhsarch.render.documents.redline import RedlineRenderer
+    from mhhsarch.render.views_json import ViewsRenderer
 
-    renderers += [InterfaceSpecRenderer(), ProcessDocRenderer(), CatalogueRenderer(), PdfRenderer()]
+    renderers += [
+        InterfaceSpecRenderer(),
+        ProcessDocRenderer(),
+        CatalogueRenderer(),
+        MarkdownRenderer(),
+        RedlineRenderer(),
+        ViewsRenderer(),
+        PdfRenderer(),
+    ]
     return renderers
 
 

@@ -225,15 +225,15 @@ def load_model(model_dir: Path) -> LoadResult:
                         ("S202", Finding(f"`{key}` must hold a list of {kind.plural}", source.span((key,)), None))
                     )
                     continue
-                items = [(item, (key, i)) for i, item in enumerate(value)]
+                items: list[tuple[object, tuple]] = [(item, (key, i)) for i, item in enumerate(value)]
             else:
                 items = [(value, (key,))]
             for raw, node_path in items:
                 _add_entity(kind, raw, Origin(source, node_path), problems, declared, built)
 
     model = Model(built, config, root=shown_path(model_dir))
-    for kind, ids in declared.items():
-        model.declared[kind].update(ids)
+    for kind_name, ids in declared.items():
+        model.declared[kind_name].update(ids)
     return LoadResult(model, problems, files)
 
 

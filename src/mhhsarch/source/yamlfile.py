@@ -154,7 +154,7 @@ class YamlFile:
 
     @cached_property
     def _lines(self) -> list[str]:
-        return self.text.splitlines()
+        return self.text.splitlines() if self.text is not None else []
 
 
 def _node_span(path: str, node) -> SourceSpan:

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from mhhsarch.checks.registry import rule
+from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding
-from mhhsarch.model.entities import CLASSIFICATION_ORDER
+from mhhsarch.model.entities import CLASSIFICATION_ORDER, DataItemUse
 
 
 @rule("D601", "enum-valid-set-mismatch")
@@ -68,7 +68,7 @@ def data_item_repeated(model, graph) -> Iterator[Finding]:
         data_items: [{ref: DI-001, repeats: "1..*"}]
     """
     for interface in model.interfaces.values():
-        first: dict[str, object] = {}
+        first: dict[str, DataItemUse] = {}
         for use in interface.data_items:
             if use.ref in first:
                 yield Finding(

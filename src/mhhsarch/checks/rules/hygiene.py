@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from mhhsarch.checks.registry import rule
+from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding, Severity
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from mhhsarch.checks.registry import code, rule
+from mhhsarch.checks.rule import code, rule
 from mhhsarch.diagnostics.core import Finding
 from mhhsarch.model.kinds import KINDS
 

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator
 
-from mhhsarch.checks.registry import rule
+from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding
+from mhhsarch.model.entities import Step
 
 
 @rule("P401", "step-role-not-participant")
@@ -111,7 +112,7 @@ def duplicate_step_id(model, graph) -> Iterator[Finding]:
         steps: [{id: 1, ...}, {id: 2, ...}]
     """
     for process in model.processes.values():
-        first: dict[int, object] = {}
+        first: dict[int, Step] = {}
         for step in process.steps:
             if step.id in first:
                 yield Finding(

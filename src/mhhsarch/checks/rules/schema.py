@@ -1,6 +1,6 @@
 """Codes of the schema pass (defect class 2): each entity against its kind's JSON Schema."""
 
-from mhhsarch.checks.registry import code
+from mhhsarch.checks.rule import code
 
 
 @code("S201", "missing-field")

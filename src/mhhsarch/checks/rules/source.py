@@ -1,7 +1,7 @@
 """Codes reported while reading files (defect class 1): the file is not a usable model file, or the
 loader refuses an entry of the model folder."""
 
-from mhhsarch.checks.registry import code
+from mhhsarch.checks.rule import code
 from mhhsarch.diagnostics.core import Severity
 
 

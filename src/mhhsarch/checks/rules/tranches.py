@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from mhhsarch.checks.registry import rule
+from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding
 
 

@@ -9,11 +9,11 @@ import shutil
 import struct
 import subprocess
 import textwrap
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from mhhsarch.render.publish import RenderError
+from mhhsarch.render.base import RenderError
+from mhhsarch.render.documents.text import clean as display_text
 
 # One font everywhere (Debian: fonts-dejavu-core), so that layouts and PNGs do not
 # depend on the machine's default font.
@@ -73,17 +73,16 @@ def category_heading(category: str) -> str:
 
 
 def clean(text) -> str:
-    """One line of printable text: whitespace runs become one space, control and
-    format characters (NUL, escapes, bidi overrides) are dropped."""
-    if text is None:
-        return ""
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
-    return " ".join(kept.split())
+    """Model text on one line, by the same policy as the documents (`documents.text.clean`:
+    zero-width and bidi controls removed, other control characters shown as U+FFFD);
+    whitespace runs, line breaks included, become one space."""
+    return " ".join(display_text(text).split())
 
 
-def wrap(text, width: int, max_lines: int = 6) -> list[str]:
+def wrap(text, width: int, max_lines: int | None = 6) -> list[str]:
     """`text` cleaned and wrapped to lines of at most `width` characters; words longer
-    than a line are cut, and more than `max_lines` lines end with an ellipsis."""
+    than a line are broken, and more than `max_lines` lines (None: no limit) end with an
+    ellipsis, so that a shortened text shows that it goes on."""
     lines = textwrap.wrap(
         clean(text), width, break_long_words=True, break_on_hyphens=True, max_lines=max_lines, placeholder=" …"
     )
@@ -155,6 +154,14 @@ def strip_png_metadata(data: bytes) -> bytes:
         if kind == b"IEND":
             break
     return b"".join(out)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise RenderError("a diagram tool wrote a PNG file that is not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
 
 
 def tidy_png(path: Path) -> None:

@@ -1,139 +1,51 @@
 """Interface sequence diagrams with PlantUML, one per process:
 `diagrams/sequence/BPxxx.{puml,svg,png,mmd}`.
 
-A lifeline per participant (in the order the process lists them); one arrow per
-interface step and receiver, labelled "n. IF-xxx name" and coloured by transport;
-internal steps as notes on the actor's lifeline; conditions as `opt` / `alt`
-fragments (views.sequence_view decides which).
+The view (`views.diagrams.sequence_view`) says what a diagram shows and the parts a
+long process is drawn in (`paginate`): `BPxxx.png`, `BPxxx_001.png`, ... as PlantUML
+names them, each part well within PlantUML's image limit (a PNG beyond it is cut
+without a word); the documents embed every part. The PlantUML and Mermaid writers
+turn the view into text; this renderer runs PlantUML on it.
 
 PlantUML is a JVM: starting it costs about a second, so all diagrams are drawn in
 one call per format, and the two formats are two jobs that run side by side. Each
 of those jobs writes the sources to a private folder first (jobs of a phase run in
 any order, so they cannot wait for the .puml files of the sources job).
-
-Model text goes through `text()`: everything outside letters, digits and plain
-punctuation becomes a numeric character reference (`&#60;`), which PlantUML shows
-as the character itself. So no name can start a preprocessor directive (`!include`),
-call a built-in (`%date()`), fetch an image (`<img:...>`), add a link (`[[...]]`)
-or style text (`**`, `//`, `--`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.diagrams import mermaid
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
 from mhhsarch.render.diagrams.common import (
-    FONT,
     SEQUENCE_DIR,
-    category_fill,
-    clean,
     missing_program,
+    png_size,
     run_tool,
     strip_xml_comments,
     tidy_png,
     tool_env,
-    transport_style,
-    wrap,
 )
-from mhhsarch.render.diagrams.views import Fragment, Item, Message, Note, SequenceView, sequence_view
-from mhhsarch.render.publish import RenderError
+from mhhsarch.render.views.diagrams import SequenceView, paginate, part_stems, sequence_view
+from mhhsarch.render.writers import mermaid
+from mhhsarch.render.writers.plantuml import puml_source
 
 KIND = "sequence-diagram"
-# Wrapping widths (characters): message labels and notes.
-MESSAGE_WIDTH, NOTE_WIDTH = 46, 30
-# PlantUML's default image limit (4096 px) would crop long processes.
+# PlantUML cuts a PNG at this size without a word (its default, 4096 px, would cut
+# ordinary processes); run_plantuml refuses a PNG that reaches it.
 IMAGE_LIMIT = "20000"
 
-_SAFE = re.compile(r"[\w .,:;()'?-]")
 
-
-def text(value) -> str:
-    """Model text for PlantUML: one line, markup characters as `&#NN;`."""
-    line = clean(value)
-    out = []
-    for index, ch in enumerate(line):
-        doubled = index + 1 < len(line) and line[index + 1] == ch
-        if ch != "_" and _SAFE.fullmatch(ch) and not (ch == "-" and doubled):
-            out.append(ch)
-        elif ch in "\\$":
-            # PlantUML 1.2020 decodes `&#NN;` through a regex replacement, where `\` and
-            # `$` are special and make it draw a stack trace; its `<U+XXXX>` form is safe
-            out.append(f"<U+{ord(ch):04X}>")
-        else:
-            out.append(f"&#{ord(ch)};")
-    return "".join(out)
-
-
-def lines(value, width: int, max_lines: int = 6) -> str:
-    """Wrapped model text, lines joined by PlantUML's `\\n`."""
-    return "\\n".join(text(line) for line in wrap(value, width, max_lines))
-
-
-def alias(role_id: str) -> str:
-    return "P_" + re.sub(r"[^A-Za-z0-9_]", "_", role_id)
-
-
-def puml_source(view: SequenceView) -> str:
-    out = [
-        f"@startuml {view.id}",
-        f'skinparam defaultFontName "{FONT}"',
-        "skinparam defaultFontSize 12",
-        "skinparam shadowing false",
-        "skinparam sequenceMessageAlign left",
-        "skinparam ParticipantPadding 12",
-        "skinparam BoxPadding 8",
-        "skinparam ArrowColor #333333",
-        "skinparam SequenceLifeLineBorderColor #999999",
-        "skinparam ParticipantBorderColor #555555",
-        "skinparam NoteBackgroundColor #FFF8DC",
-        "skinparam NoteBorderColor #B5A66C",
-        "skinparam SequenceGroupBorderColor #888888",
-        "skinparam SequenceGroupHeaderFontStyle bold",
-        f"title <b>{text(view.title)}</b>",
-    ]
-    for lifeline in view.lifelines:
-        out.append(
-            f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, 20, 3)}" as {alias(lifeline.id)} '
-            f"{category_fill(lifeline.category)}"
-        )
-    _items(view.items, out)
-    transports = view.transports
-    if transports:
-        out.append("legend top right")
-        for transport in transports:
-            style = transport_style(transport)
-            name = text(style.legend) if transport else "transport not given"
-            out.append(f"<color:{style.colour}>\u2501\u2501\u2501</color> {name}")
-        out.append("endlegend")
-    out.append("@enduml")
-    return "\n".join(out) + "\n"
-
-
-def _items(items: tuple[Item, ...], out: list[str]) -> None:
-    for item in items:
-        if isinstance(item, Message):
-            colour = transport_style(item.transport).colour
-            out.append(f"{alias(item.sender)} -[{colour}]> {alias(item.receiver)} : {lines(item.label, MESSAGE_WIDTH)}")
-        elif isinstance(item, Note):
-            out.append(f"hnote over {alias(item.actor)} : {lines(item.label, NOTE_WIDTH)}")
-        elif isinstance(item, Fragment):
-            for index, branch in enumerate(item.branches):
-                keyword = item.kind if index == 0 else "else"
-                out.append(f"{keyword} {lines(branch.condition, 60, 3)}")
-                _items(branch.items, out)
-            out.append("end")
-
-
-def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
-    """Draw every source (file stem -> text) into `out_dir` in one JVM, then make the
-    files byte-stable (no embedded source, version or Java runtime)."""
+def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path, counts: dict[str, int] | None = None) -> None:
+    """Draw every source (file stem -> text; `counts`: how many parts it is drawn in,
+    default one) into `out_dir` in one JVM, then make the files byte-stable (no
+    embedded source, version or Java runtime). A PNG that reached PlantUML's limit was
+    cut: that is an error, never a silently shortened picture."""
     env = tool_env()
     env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
     # a short-lived JVM starts faster without the optimising compiler, and with
@@ -157,12 +69,19 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path) -> None:
     problems = [line for line in messages.splitlines() if "Exception" in line or "error has occur" in line]
     if problems:
         raise RenderError(f"{what}: PlantUML failed: {' '.join(problems[0].split())[:300]}")
-    for stem in sources:
+    limit = int(IMAGE_LIMIT)
+    for stem in (s for source in sources for s in part_stems(source, (counts or {}).get(source, 1))):
         target = out_dir / f"{stem}.{fmt}"
         if not target.is_file():
             continue  # reported by the publisher as a file not written
         if fmt == "png":
             tidy_png(target)
+            width, height = png_size(target.read_bytes())
+            if max(width, height) >= limit:
+                raise RenderError(
+                    f"{what}: {stem}.png is {width} x {height} px, PlantUML's limit, so part of it is cut off "
+                    "(a process with this many participants or this much text cannot be drawn as one picture)"
+                )
         else:
             target.write_text(strip_xml_comments(target.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -222,16 +141,34 @@ class SequenceRenderer(Renderer):
         return missing_program("plantuml", "plantuml")
 
     def plan(self, ctx: RenderContext) -> list[Job]:
+        """`warnings` (after plan) names the diagrams drawn in parts."""
+        self.warnings: list[str] = []
         views = [sequence_view(ctx.model, p) for p in ctx.processes]
         if not views:
             return []
-        sources = {v.id: puml_source(v) for v in views}
+        pages = {v.id: paginate(v) for v in views}
+        sources = {v.id: puml_source(v, pages[v.id]) for v in views}
+        counts = {v.id: len(pages[v.id]) for v in views}
+        for process in ctx.processes:
+            if counts[process.id] > 1:
+                stems = part_stems(process.id, counts[process.id])
+                self.warnings.append(
+                    f"the sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one "
+                    f"picture: drawn in {len(stems)} parts, {SEQUENCE_DIR}/{stems[0]}.png to {stems[-1]}.png "
+                    "(and .svg)"
+                )
 
         def sources_of(view: SequenceView) -> tuple[str, ...]:
             return (view.id, *dict.fromkeys(m.interface for m in view.messages()))
 
         def artefacts(ext: str) -> list[Artefact]:
-            return [Artefact(f"{SEQUENCE_DIR}/{v.id}.{ext}", KIND, sources_of(v)) for v in views]
+            if ext in ("puml", "mmd"):
+                return [Artefact(f"{SEQUENCE_DIR}/{v.id}.{ext}", KIND, sources_of(v)) for v in views]
+            return [
+                Artefact(f"{SEQUENCE_DIR}/{stem}.{ext}", KIND, sources_of(v))
+                for v in views
+                for stem in part_stems(v.id, counts[v.id])
+            ]
 
         def write_sources() -> None:
             for view in views:
@@ -241,7 +178,7 @@ class SequenceRenderer(Renderer):
         out_dir = ctx.out / SEQUENCE_DIR
         # the JVM jobs first, so that with --jobs N they start before the many small jobs
         return [
-            Job("sequence diagrams (SVG)", artefacts("svg"), lambda: run_plantuml(sources, "svg", out_dir)),
-            Job("sequence diagrams (PNG)", artefacts("png"), lambda: run_plantuml(sources, "png", out_dir)),
+            Job("sequence diagrams (SVG)", artefacts("svg"), lambda: run_plantuml(sources, "svg", out_dir, counts)),
+            Job("sequence diagrams (PNG)", artefacts("png"), lambda: run_plantuml(sources, "png", out_dir, counts)),
             Job("sequence diagrams (PlantUML, Mermaid)", artefacts("puml") + artefacts("mmd"), write_sources),
         ]

@@ -6,9 +6,11 @@ or more jobs the documents are split into two batches that run side by side, eac
 with its own throw-away LibreOffice profile (two instances cannot share one).
 
 Each document is converted from a copy whose table of contents is unwrapped
-(`docxkit.unwrap_toc`) so that LibreOffice computes its page numbers. The PDF's
-creation date is set to the render's date and its file identifier derived from its
-content, so that a PDF changes only when LibreOffice lays it out differently.
+(`writers.docx.unwrap_toc`) so that LibreOffice computes its page numbers. `settle_pdf`
+then sets every part that LibreOffice varies from run to run: the creation date
+becomes the render's date (in UTC, whatever the machine's time zone), and the file
+identifier and LibreOffice's checksum become a digest of the content, so that a PDF
+changes only when LibreOffice lays it out differently.
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
-from mhhsarch.render.documents.docxkit import unwrap_toc
-from mhhsarch.render.publish import RenderError
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
+from mhhsarch.render.writers.docx import unwrap_toc
 
 FOLDERS = ("specs", "processes")
 MAX_BATCHES = 2
@@ -45,8 +46,22 @@ EXPORT_FILTER = (
     '"UseLosslessCompression":{"type":"boolean","value":"true"}}'
 )
 
-_CREATION = re.compile(rb"/CreationDate\(D:(\d{14})([^)]*)\)")
-_FILE_ID = re.compile(rb"/ID \[ ?<([0-9A-Fa-f]{32})> ?<([0-9A-Fa-f]{32})> ?\]")
+# What LibreOffice 7.4 writes differently from run to run (all PDFs have a classic
+# cross-reference table, no cross-reference stream):
+#   /CreationDate(D:20231114221320Z')    in the information dictionary: the local time and zone ("+05'30'")
+#   /ID [ <E9DACE28...>\n<E9DACE28...> ]  in the trailer: random (the line break is LibreOffice's)
+#   /DocChecksum /A206EA68E2BC...         in the trailer
+#   the order of the font objects         each font's five objects (file, length, descriptor,
+#                                         ToUnicode map, font) come in the order of a map keyed by
+#                                         memory address: about one render in eight differs
+_DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{14})([^)]*)\)")
+_FILE_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_REFERENCE = re.compile(rb"(?<![\d.])(\d+) 0 R\b")
+_STREAM = re.compile(rb">>\s*stream\r?\n")
+_FONT = re.compile(rb"/Type\s*/Font\b.*?/BaseFont\s*/([^\s/<>\[\]()]+)", re.S)
+_PLACEHOLDER = b"0" * 32
 
 
 def find_soffice() -> str | None:
@@ -82,9 +97,17 @@ def convert_batch(inputs: list[Path], outdir: Path, workdir: Path, target: str =
     outdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "HOME": str(workdir)}
     command = soffice_command(soffice, workdir / "profile", outdir, inputs, target)
+    # LibreOffice (soffice -> oosplash -> soffice.bin) stays in the worker's process group:
+    # when this batch times out or the render is interrupted, the publisher kills that
+    # group, soffice.bin included (subprocess.run alone would kill only oosplash).
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, env=env, timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs)
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=TIMEOUT_BASE + TIMEOUT_PER_DOC * len(inputs),
         )
     except subprocess.TimeoutExpired as error:
         raise RenderError(
@@ -111,12 +134,166 @@ def pdf_copy_of(docx: Path, target: Path) -> None:
 
 
 def settle_pdf(data: bytes, epoch: int) -> bytes:
-    """Creation date -> the render's date; file identifier -> a digest of the content.
-    Both keep their length, so the cross-reference offsets stay right."""
+    """`data` (a PDF) with what varies from run to run fixed: dates -> the render's date
+    in UTC, the font objects in the order of their names, the file identifier and
+    checksum -> an MD5 digest of everything else.
+
+    A PDF with one classic cross-reference table (what LibreOffice writes) is rebuilt
+    object by object with a new table, so lengths may change. Any other PDF (a
+    cross-reference stream, incremental updates) keeps every byte where it was: only
+    the date's digits and the identifier's and checksum's hex digits are replaced."""
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode()
-    data = _CREATION.sub(lambda m: b"/CreationDate(D:" + stamp + m.group(2) + b")", data)
-    digest = hashlib.md5(_FILE_ID.sub(b"", data), usedforsecurity=False).hexdigest().upper().encode()
-    return _FILE_ID.sub(b"/ID [ <" + digest + b"> <" + digest + b"> ]", data)
+    layout = _classic_layout(data)
+    if layout is None:
+        return _settle_in_place(data, stamp)
+    head, objects, table, trailer = layout
+    objects = _fonts_in_name_order(objects)
+    out = [head]
+    offsets: dict[int, int] = {}
+    position = len(head)
+    for number, chunk in objects:
+        chunk = _DATE.sub(lambda m: b"/" + m.group(1) + b"(D:" + stamp + b"Z)", chunk)
+        offsets[number] = position
+        out.append(chunk)
+        position += len(chunk)
+    trailer = _FILE_ID.sub(b"/ID [<" + _PLACEHOLDER + b"><" + _PLACEHOLDER + b">]", trailer)
+    trailer = _CHECKSUM.sub(b"/DocChecksum /" + _PLACEHOLDER, trailer)
+    out += [_table(table, offsets), trailer, b"startxref\n%d\n%%%%EOF\n" % position]
+    settled = b"".join(out)
+    # the placeholders are all that is left to fix: the digest of the rest is the identifier
+    digest = hashlib.md5(settled, usedforsecurity=False).hexdigest().upper().encode()
+    end = settled.rindex(b"startxref")
+    start = settled.rindex(b"trailer", 0, end)
+    return settled[:start] + settled[start:end].replace(_PLACEHOLDER, digest) + settled[end:]
+
+
+def _settle_in_place(data: bytes, stamp: bytes) -> bytes:
+    """`settle_pdf` for a PDF whose offsets cannot be rebuilt: every length kept."""
+    data = _DATE.sub(lambda m: b"/" + m.group(1) + b"(D:" + stamp + m.group(3) + b")", data)
+    variable = [
+        (m.start(g), m.end(g)) for p in (_FILE_ID, _CHECKSUM) for m in p.finditer(data) for g in (1, 2)[: p.groups]
+    ]
+    blank = bytearray(data)
+    for start, end in variable:
+        blank[start:end] = b"0" * (end - start)
+    digest = hashlib.md5(blank, usedforsecurity=False).hexdigest().upper().encode()
+    for start, end in variable:
+        blank[start:end] = (digest * ((end - start) // 32 + 1))[: end - start]
+    return bytes(blank)
+
+
+def _classic_layout(data: bytes):
+    """(head, objects in file order as (number, bytes), table entries, trailer) of a PDF
+    that is a header, its objects one after another, one classic cross-reference table
+    and a trailer; None for any other PDF."""
+    end = _STARTXREF.search(data, max(0, len(data) - 1024))
+    if end is None or not data.startswith(b"xref", int(end.group(1))):
+        return None
+    table = int(end.group(1))
+    trailer_at = data.find(b"trailer", table)
+    if trailer_at < 0 or re.search(rb"/(Prev|XRefStm)\b", data[trailer_at : end.start()]):
+        return None
+    entries = _table_entries(data[table + 4 : trailer_at])
+    if entries is None:
+        return None
+    used = sorted((offset, number) for number, offset, _, kind in entries if kind == b"n")
+    if not used:
+        return None
+    objects = []
+    for index, (offset, number) in enumerate(used):
+        chunk = data[offset : used[index + 1][0] if index + 1 < len(used) else table]
+        if not chunk.startswith(b"%d 0 obj" % number):
+            return None
+        objects.append((number, chunk))
+    return data[: used[0][0]], objects, entries, data[trailer_at : end.start()]
+
+
+def _table_entries(text: bytes) -> list[tuple[int, int, int, bytes]] | None:
+    """(object number, offset or next free number, generation, b"n" or b"f") of each
+    entry of a classic cross-reference table (the text after `xref`)."""
+    tokens = text.split()
+    entries = []
+    index = 0
+    try:
+        while index < len(tokens):
+            first, count = int(tokens[index]), int(tokens[index + 1])
+            index += 2
+            for number in range(first, first + count):
+                field, generation, kind = tokens[index : index + 3]
+                if kind not in (b"n", b"f"):
+                    return None
+                entries.append((number, int(field), int(generation), kind))
+                index += 3
+    except (ValueError, IndexError):
+        return None
+    return entries
+
+
+def _table(entries: list[tuple[int, int, int, bytes]], offsets: dict[int, int]) -> bytes:
+    """The cross-reference table: the same entries, in-use ones at their new offsets."""
+    out = [b"xref\n"]
+    index = 0
+    while index < len(entries):
+        run = index + 1
+        while run < len(entries) and entries[run][0] == entries[run - 1][0] + 1:
+            run += 1
+        out.append(b"%d %d\n" % (entries[index][0], run - index))
+        for number, field, generation, kind in entries[index:run]:
+            out.append(b"%010d %05d %s \n" % (offsets[number] if kind == b"n" else field, generation, kind))
+        index = run
+    return b"".join(out)
+
+
+def _dictionary(chunk: bytes) -> int:
+    """Where an object's dictionary part ends (its stream data, if any, follows)."""
+    stream = _STREAM.search(chunk)
+    return stream.end() if stream else len(chunk)
+
+
+def _fonts_in_name_order(objects: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """`objects` with the fonts' objects renumbered and placed in the order of the fonts'
+    names, so that the file does not depend on the order LibreOffice met them in.
+
+    A font's objects are the font and all it refers to; they must not be shared, and
+    all fonts' objects must lie together in the file (as LibreOffice writes them).
+    Otherwise the objects are returned as they are."""
+    body = {number: chunk[: _dictionary(chunk)] for number, chunk in objects}
+    refers = {number: {int(n) for n in _REFERENCE.findall(part)} & body.keys() for number, part in body.items()}
+    names = {number: m.group(1) for number, part in body.items() if (m := _FONT.search(part))}
+    # a descendant font (of a Type0 font) belongs to the font that refers to it
+    tops = [n for n in names if not any(n in refers[other] for other in names)]
+    groups = []
+    for font in tops:
+        group, pending = {font}, [font]
+        while pending:
+            for target in refers[pending.pop()] - group:
+                group.add(target)
+                pending.append(target)
+        groups.append((names[font], sorted(group)))
+    members = [n for _, group in groups for n in group]
+    order = [number for number, _ in objects]
+    positions = sorted(order.index(n) for n in members)
+    if (
+        len(groups) < 2
+        or len(set(members)) != len(members)
+        or positions != list(range(positions[0], positions[-1] + 1))
+    ):
+        return objects
+    canonical = [n for _, group in sorted(groups) for n in group]
+    renumber = dict(zip(canonical, sorted(members)))
+    if all(old == new for old, new in renumber.items()):
+        return objects
+
+    def moved(number: int, chunk: bytes) -> bytes:
+        split = _dictionary(chunk)
+        head = _REFERENCE.sub(lambda m: b"%d 0 R" % renumber.get(int(m.group(1)), int(m.group(1))), chunk[:split])
+        head = b"%d" % renumber.get(number, number) + head[len(b"%d" % number) :]
+        return head + chunk[split:]
+
+    chunks = dict(objects)
+    block = [(renumber[n], moved(n, chunks[n])) for n in canonical]
+    rest = [(number, moved(number, chunk)) for number, chunk in objects]
+    return rest[: positions[0]] + block + rest[positions[-1] + 1 :]
 
 
 def batches(paths: list[str], sizes: dict[str, int], count: int) -> list[list[str]]:
@@ -159,7 +336,9 @@ class PdfRenderer(Renderer):
 
     @staticmethod
     def convert(ctx: RenderContext, batch: list[str]) -> None:
-        # outside the output folder: LibreOffice's profile and copies must not be published
+        # Outside the output folder: LibreOffice's profile and copies must not be published.
+        # During a render the temporary folder is the run's work folder (publish sets it),
+        # so a killed render's profile is swept with its run folder, not left in /tmp.
         work = Path(tempfile.mkdtemp(prefix="mhhsarch-pdf-"))
         try:
             inputs = []

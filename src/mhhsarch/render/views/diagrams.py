@@ -1,4 +1,4 @@
-"""View-models of the diagrams: what each diagram shows and in which order, built from the
+"""Views of the diagrams: what each diagram shows and in which order, built from the
 typed model and nothing else. Pure and deterministic, so the writers (DOT, PlantUML,
 Mermaid) only decide how things look, and tests can check content without a layout.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mhhsarch.model.entities import Interface, Process, Role, Step
 from mhhsarch.model.model import Model
-from mhhsarch.render.diagrams.common import category_order
+from mhhsarch.render.diagrams.common import SEQUENCE_DIR, category_order, wrap
 
 # --------------------------------------------------------------------------- sequence
 
@@ -325,3 +325,138 @@ def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> C
         _edges(rows),
         key=_key(model, (i.id for i in mine)),
     )
+
+
+# --------------------------------------------------------------------------- long processes in parts
+# A long sequence diagram is drawn in parts: which items go on which part is decided here,
+# from an estimate of the height PlantUML draws, so that the diagram writer and the
+# documents that embed the parts agree on them.
+
+# Wrapping (characters a line, lines): message labels, notes, fragment conditions, the title.
+MESSAGE_WIDTH, NOTE_WIDTH = 46, 30
+
+
+CONDITION_WIDTH, CONDITION_LINES = 60, 3
+
+
+# The height (px) a part of a long diagram may reach by estimate. The estimate below
+# is within a few per cent of what PlantUML draws (measured with PlantUML 1.2020 and
+# DejaVu Sans 12 on 50-item diagrams and a 400-step process); the limit is over six
+# times this, and a part stays near a page's shape for the documents.
+PART_HEIGHT = 3000
+
+
+TEXT_LINE, ARROW, NOTE, FRAGMENT_HEAD, FRAGMENT_FOOT, HEADS = 14, 16, 19, 18, 12, 150
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One message or note, with the fragment branch it is drawn in (if any)."""
+
+    item: Message | Note
+    fragment: int | None = None  # index of the fragment among the diagram's items
+    kind: str = ""
+    branch: int = 0
+    condition: str = ""
+    opens_branch: bool = False  # the branch's first item
+
+
+def _rows(items: tuple[Item, ...]) -> list[_Row]:
+    rows = []
+    for index, item in enumerate(items):
+        if isinstance(item, Fragment):
+            for number, branch in enumerate(item.branches):
+                for position, inner in enumerate(branch.items):
+                    assert not isinstance(inner, Fragment), "sequence_view does not nest fragments"
+                    rows.append(_Row(inner, index, item.kind, number, branch.condition, position == 0))
+        else:
+            rows.append(_Row(item))
+    return rows
+
+
+def _height(row: _Row, previous: _Row | None) -> int:
+    """The estimated height of `row` drawn after `previous` on the same part."""
+    item = row.item
+    if isinstance(item, Message):
+        height = ARROW + TEXT_LINE * len(wrap(item.label, MESSAGE_WIDTH))
+    else:
+        height = NOTE + TEXT_LINE * len(wrap(item.label, NOTE_WIDTH))
+    if row.fragment is not None:
+        if previous is None or (previous.fragment, previous.branch) != (row.fragment, row.branch):
+            height += FRAGMENT_HEAD + TEXT_LINE * len(wrap(row.condition, CONDITION_WIDTH, CONDITION_LINES))
+        if previous is None or previous.fragment != row.fragment:
+            height += FRAGMENT_FOOT
+    return height
+
+
+def _unit_height(rows: list[_Row], previous: _Row | None) -> int:
+    total = 0
+    for row in rows:
+        total += _height(row, previous)
+        previous = row
+    return total
+
+
+def _items_of(rows: list[_Row]) -> tuple[Item, ...]:
+    """The rows of one part as items again; a fragment split between parts is drawn on
+    each with its condition, marked "(continued)" where a branch goes on from a part before."""
+    items: list[Item] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if row.fragment is None:
+            items.append(row.item)
+            index += 1
+            continue
+        branches = []
+        while index < len(rows) and rows[index].fragment == row.fragment:
+            first = rows[index]
+            inner = []
+            while index < len(rows) and (rows[index].fragment, rows[index].branch) == (first.fragment, first.branch):
+                inner.append(rows[index].item)
+                index += 1
+            condition = first.condition if first.opens_branch else f"{first.condition} (continued)"
+            branches.append(Branch(condition, tuple(inner)))
+        items.append(Fragment(row.kind, tuple(branches)))
+    return tuple(items)
+
+
+def paginate(view: SequenceView, part_height: int = PART_HEIGHT) -> tuple[SequenceView, ...]:
+    """`view` as the parts it is drawn in: itself when it fits in one, else parts of
+    consecutive items, each within `part_height` by estimate, titled "(part k of n)"."""
+    # one step's arrows to several receivers stay on one part (the later ones are
+    # labelled without the interface's name)
+    units: list[list[_Row]] = []
+    for row in _rows(view.items):
+        if units and isinstance(row.item, Message) and row.item.repeat:
+            units[-1].append(row)
+        else:
+            units.append([row])
+    pages: list[list[_Row]] = [[]]
+    used = HEADS
+    for unit in units:
+        height = _unit_height(unit, pages[-1][-1] if pages[-1] else None)
+        if pages[-1] and used + height > part_height:
+            pages.append([])
+            used = HEADS
+            height = _unit_height(unit, None)
+        pages[-1].extend(unit)
+        used += height
+    if len(pages) == 1:
+        return (view,)
+    return tuple(
+        SequenceView(view.id, f"{view.title} (part {n} of {len(pages)})", view.lifelines, _items_of(rows))
+        for n, rows in enumerate(pages, 1)
+    )
+
+
+def part_stems(process_id: str, count: int) -> list[str]:
+    """The file names (without extension) PlantUML gives the parts: BP001, BP001_001, ..."""
+    return [process_id] + [f"{process_id}_{n:03d}" for n in range(1, count)]
+
+
+def parts(model: Model, process: Process) -> list[tuple[str, SequenceView]]:
+    """(PNG path below the output folder, what it shows) for each part of the process's
+    sequence diagram, as the renderer writes them (for the documents that embed them)."""
+    pages = paginate(sequence_view(model, process))
+    return [(f"{SEQUENCE_DIR}/{stem}.png", page) for stem, page in zip(part_stems(process.id, len(pages)), pages)]

@@ -1,4 +1,4 @@
-"""Mermaid text for the diagrams: `sequenceDiagram` for sequences, `flowchart` for
+"""The Mermaid writer: Mermaid text for the diagrams: `sequenceDiagram` for sequences, `flowchart` for
 communication diagrams (for wikis, Markdown previews and review tools that draw Mermaid).
 
 Every piece of model text goes through `text()`: characters that mean something to
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from mhhsarch.render.diagrams.common import category_fill, category_heading, clean, transport_style
-from mhhsarch.render.diagrams.views import CommunicationView, Fragment, Item, Message, Note, SequenceView
+from mhhsarch.render.views.diagrams import CommunicationView, Fragment, Item, Message, Note, SequenceView
 
 _SAFE = re.compile(r"[\w .,()'/?!+=@-]", re.UNICODE)
 _ID = re.compile(r"[^A-Za-z0-9_]")

@@ -1,0 +1,1 @@
+"""Change control: revisions of the model, the classified diff, selectors and impact."""

@@ -1,0 +1,205 @@
+"""The data catalogue view: the cover and every sheet of `catalogue/data_catalogue.xlsx`,
+as titled tables of plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mhhsarch import __version__
+from mhhsarch.model import entities as e
+from mhhsarch.model.entities import CLASSIFICATION_ORDER
+from mhhsarch.model.model import Model
+from mhhsarch.render.views.common import Fact, model_label, render_date
+
+TYPES = ("string", "integer", "decimal", "boolean", "date", "datetime", "time", "enum")
+YES_NO = ("Yes", "No")
+
+Value = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float  # in spreadsheet character widths
+    choices: tuple[str, ...] = ()  # the values a cell may take (list validation)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Value, ...], ...]
+    matrix: bool = False  # an entity x entity matrix: rotated headers, two frozen columns
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    title: str
+    document_title: str
+    facts: tuple[Fact, ...]
+    legend: tuple[Fact, ...]
+    sheets: tuple[Sheet, ...]
+    sources: tuple[str, ...]
+
+
+LEGEND = (
+    Fact(
+        "Data Items",
+        "Every data item: type, size, valid set, the role that masters it, and how many interfaces carry it.",
+    ),
+    Fact("Valid Sets", "The codes an enumerated data item may take, one row per code."),
+    Fact(
+        "Interface x Data Item",
+        "M: the interface carries the item and it is mandatory; O: optional; blank: not carried.",
+    ),
+    Fact("Role x Interface", "P: the role publishes (sends) the interface; C: the role consumes (receives) it."),
+    Fact("Process x Interface", "The steps of the process that send the interface; blank: not used."),
+    Fact("Filters", "Every sheet has filters on its header row, which stays in view when scrolling."),
+)
+
+
+def catalogue_view(
+    model: Model,
+    interfaces: list[e.Interface],
+    processes: list[e.Process],
+    roles: list[e.Role],
+    tranche: int | None,
+    epoch: int,
+) -> CatalogueView:
+    """The catalogue of the interfaces and processes in scope (all of them, or one tranche's)."""
+    if tranche is None:
+        items = list(model.data_items.values())
+    else:
+        wanted = {u.ref for i in interfaces for u in i.data_items}
+        items = [d for d in model.data_items.values() if d.id in wanted]
+    set_ids = {d.valid_set for d in items if d.valid_set}
+    valid_sets = [v for v in model.valid_sets.values() if tranche is None or v.id in set_ids]
+    used_by: dict[str, list[str]] = {}
+    for interface in interfaces:
+        for use in interface.data_items:
+            used_by.setdefault(use.ref, []).append(interface.id)
+    config = model.config
+
+    data_items = Sheet(
+        "Data Items",
+        (
+            Column("ID", 10),
+            Column("Name", 32),
+            Column("Type", 10, TYPES),
+            Column("Length", 8),
+            Column("Format", 18),
+            Column("Unit", 8),
+            Column("Valid set", 24),
+            Column("Owner role", 11),
+            Column("Owner role name", 26),
+            Column("Classification", 14, CLASSIFICATION_ORDER),
+            Column("Personal data", 10, YES_NO),
+            Column("Entity", 22),
+            Column("DTC ref", 10),
+            Column("Used by (interfaces)", 11),
+            Column("Interfaces", 28),
+            Column("Description", 60),
+        ),
+        tuple(
+            (
+                d.id,
+                d.name,
+                d.type,
+                d.length,
+                d.format,
+                d.unit,
+                d.valid_set,
+                d.owner,
+                model.role_name(d.owner) if d.owner else None,
+                d.classification,
+                d.personal_data,
+                d.entity,
+                d.dtc_ref,
+                len(used_by.get(d.id, ())),
+                ", ".join(used_by.get(d.id, ())),
+                d.description,
+            )
+            for d in items
+        ),
+    )
+    codes = Sheet(
+        "Valid Sets",
+        (
+            Column("Valid set", 28),
+            Column("Set name", 30),
+            Column("Code", 10),
+            Column("Meaning", 40),
+            Column("Description", 60),
+        ),
+        tuple((v.id, v.name, c.code, c.meaning, c.description) for v in valid_sets for c in v.values),
+    )
+    interface_columns = tuple(Column(f"{i.id} {i.name}", 5.5) for i in interfaces)
+    carried = {i.id: {u.ref: ("M" if u.mandatory else "O") for u in i.data_items} for i in interfaces}
+    item_matrix = Sheet(
+        "Interface x Data Item",
+        (
+            Column("Data item", 10),
+            Column("Name", 32),
+            *(Column(c.title, c.width, ("M", "O")) for c in interface_columns),
+        ),
+        tuple((d.id, d.name, *(carried[i.id].get(d.id) for i in interfaces)) for d in items),
+        matrix=True,
+    )
+    role_matrix = Sheet(
+        "Role x Interface",
+        (
+            Column("Role", 10),
+            Column("Role name", 30),
+            *(Column(c.title, c.width, ("P", "C")) for c in interface_columns),
+        ),
+        tuple((r.id, r.name, *(_publishes_or_consumes(r.id, i) for i in interfaces)) for r in roles),
+        matrix=True,
+    )
+    process_matrix = Sheet(
+        "Process x Interface",
+        (Column("Process", 10), Column("Process name", 34), *interface_columns),
+        tuple((p.id, p.name, *(_steps_sending(p, i.id) for i in interfaces)) for p in processes),
+        matrix=True,
+    )
+    sources = tuple(
+        dict.fromkeys(
+            (
+                *(d.id for d in items),
+                *(v.id for v in valid_sets),
+                *(i.id for i in interfaces),
+                *(p.id for p in processes),
+                *(r.id for r in roles),
+            )
+        )
+    )
+    return CatalogueView(
+        title="MHHS data catalogue",
+        document_title=f"Data catalogue: {model_label(model)}",
+        facts=(
+            Fact("Model", config.name),
+            Fact("Version", config.version or "unversioned"),
+            Fact("Baseline", config.baseline or "none"),
+            Fact("Scope", f"Tranche {tranche}" if tranche is not None else "All tranches"),
+            Fact("Date", render_date(epoch)),
+            Fact("Produced by", f"mhhsarch {__version__}; do not edit, change the model instead"),
+            Fact(
+                "Contents",
+                f"{len(items)} data items, {len(valid_sets)} valid sets, {len(interfaces)} interfaces, "
+                f"{len(processes)} processes",
+            ),
+        ),
+        legend=LEGEND,
+        sheets=(data_items, codes, item_matrix, role_matrix, process_matrix),
+        sources=sources,
+    )
+
+
+def _publishes_or_consumes(role_id: str, interface: e.Interface) -> str | None:
+    if interface.sender == role_id:
+        return "P"
+    return "C" if role_id in interface.receivers else None
+
+
+def _steps_sending(process: e.Process, interface_id: str) -> str | None:
+    steps = [str(s.id) for s in process.steps if s.interface == interface_id]
+    return ", ".join(steps) or None

@@ -1,0 +1,349 @@
+"""The interface specification view: everything `specs/IF-xxx.*` says about one interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mhhsarch.graph import ModelGraph
+from mhhsarch.model import entities as e
+from mhhsarch.model.model import Model
+from mhhsarch.render.documents.text import data_size, thousands, yes_no
+from mhhsarch.render.views.common import (
+    NOT_STATED,
+    DocumentControl,
+    DocumentInfo,
+    Fact,
+    Named,
+    PrincipleRow,
+    and_list,
+    document_control,
+    highest,
+    model_label,
+    paragraphs,
+    render_date,
+    role_label,
+    tranche_label,
+)
+from mhhsarch.render.views.diagrams import parts
+
+TRANSPORTS = {
+    "DIP": "Data Integration Platform (DIP)",
+    "DTN": "Data Transfer Network (DTN)",
+    "API": "Application programming interface (API)",
+    "file": "File transfer",
+}
+PATTERNS = {
+    "publish": "Publish: the sender publishes; every subscribed receiver gets the message",
+    "request": "Request: the sender asks and expects a response",
+    "response": "Response: the answer to a request",
+}
+FREQUENCIES = {
+    "on-event": "On event",
+    "daily": "Daily",
+    "half-hourly": "Every half hour",
+    "monthly": "Monthly",
+    "ad-hoc": "Ad hoc",
+}
+REPEATS = {"1": "Once", "0..1": "At most once", "1..*": "One or more", "0..*": "Any number"}
+
+
+def sequence_png(process_id: str) -> str:
+    return f"diagrams/sequence/{process_id}.png"
+
+
+def communication_png(process_id: str) -> str:
+    return f"diagrams/communication/{process_id}.png"
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    direction: str  # "Sender" or "Receiver"
+    role_id: str
+    role_name: str
+    category: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DataItemRow:
+    id: str
+    name: Named
+    type: str
+    size: str  # length, format and unit, one per line
+    mandatory: str  # "M" or "O"
+    repeats: str
+    group: str
+    valid_set: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A picture the document embeds: a file the diagram renderers write in the same run."""
+
+    path: str  # below the output folder
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    process_id: str
+    process_name: str
+    steps: tuple[int, ...]
+    diagrams: tuple[Diagram, ...]  # the sequence diagram, or the parts of it that send the interface
+    parts_note: str | None  # says that a long process is drawn in parts
+
+
+@dataclass(frozen=True)
+class UseRow:
+    process: Named
+    step: str
+    step_name: str
+    sender: str
+    recipients: str
+    condition: str
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    code: str
+    meaning: Named
+
+
+@dataclass(frozen=True)
+class ValidSetBlock:
+    id: str
+    name: str
+    description: str | None
+    codes: tuple[CodeRow, ...]
+
+
+@dataclass(frozen=True)
+class InterfaceSpecView:
+    info: DocumentInfo
+    id: str
+    name: str
+    cover: tuple[Fact, ...]
+    control: DocumentControl
+    description: tuple[str, ...]
+    notes: str | None
+    assumed: bool
+    parties_sentence: str
+    parties: tuple[PartyRow, ...]
+    transport: tuple[Fact, ...]
+    volumetrics: tuple[Fact, ...]
+    security: tuple[Fact, ...]
+    data_summary: str
+    data_items: tuple[DataItemRow, ...]
+    usages: tuple[Usage, ...]
+    where_used: tuple[UseRow, ...]
+    principles: tuple[PrincipleRow, ...]
+    valid_sets: tuple[ValidSetBlock, ...]
+    sources: tuple[str, ...]  # the ids of every entity the view reads
+
+
+def sequence_figures(
+    model: Model, process: e.Process, caption: str, interface: str | None = None
+) -> tuple[tuple[Diagram, ...], str | None]:
+    """The process's sequence diagram as pictures: one, or each part of a long process
+    (only the parts that send `interface` when it is given), and a note saying that it
+    is in parts."""
+    drawn = parts(model, process)
+    shown = [
+        (number, rel)
+        for number, (rel, page) in enumerate(drawn, 1)
+        if interface is None or any(m.interface == interface for m in page.messages())
+    ]
+    note = None
+    if len(drawn) > 1:
+        which = "" if len(shown) == len(drawn) else f"; the {len(shown)} that show this interface follow"
+        note = (
+            f"The sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one picture: "
+            f"it is drawn in {len(drawn)} parts{which}."
+        )
+    figures = []
+    for number, rel in shown:
+        part = f", part {number} of {len(drawn)}" if len(drawn) > 1 else ""
+        figures.append(
+            Diagram(
+                rel,
+                f"Sequence diagram of process {process.id} {process.name}{part}",
+                f"Figure: sequence of process {process.id} {process.name}{part}{caption}",
+            )
+        )
+    return tuple(figures), note
+
+
+def _usage(model: Model, process: e.Process, steps: list[e.Step], interface_id: str) -> Usage:
+    sent_at = "; this interface is sent at step " + ", ".join(str(s.id) for s in steps) + "."
+    figures, note = sequence_figures(model, process, sent_at, interface_id)
+    return Usage(process.id, process.name, tuple(s.id for s in steps), figures, note)
+
+
+def interface_facts(model: Model, interface: e.Interface) -> tuple[Fact, ...]:
+    """The key facts of an interface (also shown in process descriptions)."""
+    return (
+        Fact("Sender", role_label(model, interface.sender)),
+        Fact("Receivers", ", ".join(role_label(model, r) for r in interface.receivers)),
+        Fact("Transport", TRANSPORTS.get(interface.transport, interface.transport)),
+        Fact("Pattern", (interface.pattern or NOT_STATED).capitalize()),
+        Fact("Frequency", FREQUENCIES.get(interface.frequency or "", interface.frequency or NOT_STATED)),
+        Fact("Messages per day", thousands(interface.volumetrics.messages_per_day)),
+        Fact("Classification", (interface.classification or NOT_STATED).capitalize()),
+    )
+
+
+def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface, epoch: int) -> InterfaceSpecView:
+    i = interface
+    uses = [(use, model.data_items.get(use.ref)) for use in i.data_items]
+    set_ids = dict.fromkeys(item.valid_set for _, item in uses if item is not None and item.valid_set)
+    valid_sets = [model.valid_sets[s] for s in set_ids if s in model.valid_sets]
+    processes = [
+        model.processes[str(pid)] for _, pid in graph.referrers(("interface", i.id), label="uses", kind="process")
+    ]
+    steps_of = {p.id: [s for s in p.steps if s.interface == i.id] for p in processes}
+    principles: dict[str, PrincipleRow] = {}
+    for pid in i.principles:
+        if pid in model.principles:
+            principles[pid] = _principle_row(model.principles[pid], "this interface")
+    for p in processes:
+        for pid in p.principles:
+            if pid in model.principles and pid not in principles:
+                principles[pid] = _principle_row(model.principles[pid], f"process {p.id}")
+    comments = [c for c in model.comments.values() if c.artefact == i.id]
+    info = DocumentInfo(
+        document_id=i.id,
+        title=i.name,
+        version=i.version or "unversioned",
+        status=i.status or "draft",
+        classification=i.classification or "internal",
+        date=render_date(epoch),
+        model=model_label(model),
+        subject="Interface specification",
+        keywords=" ".join((i.id, i.sender, *i.receivers, i.transport)),
+    )
+    items = [item for _, item in uses if item is not None]
+    personal = [item for item in items if item.personal_data]
+    mandatory = sum(1 for use, _ in uses if use.mandatory)
+    volumes = i.volumetrics
+    per_day, typical = volumes.messages_per_day, volumes.payload_typical
+    known = per_day is not None and typical is not None
+    sources = tuple(
+        dict.fromkeys(
+            (
+                i.id,
+                *dict.fromkeys((i.sender, *i.receivers)),
+                *(use.ref for use in i.data_items),
+                *(v.id for v in valid_sets),
+                *(p.id for p in processes),
+                *principles,
+            )
+        )
+    )
+    return InterfaceSpecView(
+        info=info,
+        id=i.id,
+        name=i.name,
+        cover=(
+            Fact("Interface", i.id),
+            Fact("Name", i.name),
+            Fact("Version", info.version),
+            Fact("Status", info.status.capitalize()),
+            Fact("Tranche", tranche_label(model, i.tranche)),
+            Fact("Date", info.date),
+            Fact("Classification", info.classification.capitalize()),
+        ),
+        control=document_control(model, info, i, comments, i.tranche),
+        description=paragraphs(i.description),
+        notes=i.notes.strip() if i.notes else None,
+        assumed=i.assumed,
+        parties_sentence=f"{role_label(model, i.sender)} sends this interface to "
+        f"{and_list(role_label(model, r) for r in i.receivers)}.",
+        parties=(_party(model, "Sender", i.sender), *(_party(model, "Receiver", r) for r in i.receivers)),
+        transport=(
+            Fact("Trigger", i.trigger or NOT_STATED),
+            Fact("Frequency", FREQUENCIES.get(i.frequency or "", i.frequency or NOT_STATED)),
+            Fact("Transport", TRANSPORTS.get(i.transport, i.transport)),
+            Fact("Pattern", PATTERNS.get(i.pattern or "", i.pattern or NOT_STATED)),
+        ),
+        volumetrics=(
+            Fact("Messages per day", thousands(per_day)),
+            Fact("Peak messages per hour", thousands(volumes.peak_per_hour)),
+            Fact("Typical payload", data_size(typical)),
+            Fact("Maximum payload", data_size(volumes.payload_max)),
+            Fact("Messages per year", thousands(per_day * 365) if per_day is not None else NOT_STATED),
+            Fact("Data per day (typical)", data_size(per_day * typical) if known else NOT_STATED),  # type: ignore[operator]
+            Fact("Data per year (typical)", data_size(per_day * typical * 365) if known else NOT_STATED),  # type: ignore[operator]
+        ),
+        security=(
+            Fact("Classification", (i.classification or NOT_STATED).capitalize()),
+            Fact(
+                "Highest data item classification",
+                (highest(item.classification for item in items) or NOT_STATED).capitalize(),
+            ),
+            Fact("Carries personal data", yes_no(i.personal_data)),
+            Fact("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
+            Fact("May publish", role_label(model, i.sender)),
+            Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
+        ),
+        data_summary=f"The interface carries {len(uses)} data items ({mandatory} mandatory, "
+        f"{len(uses) - mandatory} optional), in this order.",
+        data_items=tuple(_data_item_row(use, item) for use, item in uses),
+        usages=tuple(_usage(model, p, steps_of[p.id], i.id) for p in processes),
+        where_used=tuple(
+            UseRow(
+                Named(p.id, p.name),
+                str(s.id),
+                s.name,
+                s.actor,
+                ", ".join(s.to or i.receivers),
+                s.condition or "Always",
+            )
+            for p in processes
+            for s in steps_of[p.id]
+        ),
+        principles=tuple(principles.values()),
+        valid_sets=tuple(
+            ValidSetBlock(
+                v.id,
+                v.name,
+                v.description,
+                tuple(CodeRow(c.code, Named(c.meaning, c.description)) for c in v.values),
+            )
+            for v in valid_sets
+        ),
+        sources=sources,
+    )
+
+
+def _principle_row(principle: e.Principle, traced_from: str) -> PrincipleRow:
+    return PrincipleRow(principle.id, principle.title, principle.text, traced_from)
+
+
+def _party(model: Model, direction: str, role_id: str) -> PartyRow:
+    role = model.roles.get(role_id)
+    if role is None:
+        return PartyRow(direction, role_id, role_id, "", "")
+    return PartyRow(direction, role.id, role.name, role.category.capitalize(), role.description or "")
+
+
+def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
+    if item is None:
+        return DataItemRow(use.ref, Named("(not in the model)"), "", "", "", "", use.group or "", "")
+    size = []
+    if item.length is not None:
+        size.append(f"max {item.length}")
+    if item.format:
+        size.append(item.format)
+    if item.unit:
+        size.append(f"unit {item.unit}")
+    return DataItemRow(
+        item.id,
+        Named(item.name, use.description or item.description),
+        item.type,
+        "\n".join(size),
+        "M" if use.mandatory else "O",
+        REPEATS.get(use.repeats, use.repeats),
+        use.group or "",
+        item.valid_set or "",
+    )

@@ -1,0 +1,143 @@
+"""The DOT writer: a communication view as Graphviz DOT text.
+
+One edge per sender -> receiver -> transport, labelled with what it carries; the
+transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
+bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
+with every markup character escaped, so names cannot break the syntax or the SVG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import graphviz
+
+from mhhsarch.render.diagrams.common import (
+    FONT,
+    category_fill,
+    category_heading,
+    category_order,
+    clean,
+    transport_style,
+    wrap,
+)
+from mhhsarch.render.views.diagrams import CommunicationView
+
+TITLE_WIDTH = 90  # characters a line of a diagram's title
+
+
+def html(value) -> str:
+    """Text for inside a Graphviz HTML-like label."""
+    return (
+        clean(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+
+
+def _lines(lines: list[str]) -> str:
+    return '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines) + '<BR ALIGN="LEFT"/>'
+
+
+def _tooltip(value: str) -> str:
+    # tooltips are escString: a backslash would start an escape (\N, \G ...)
+    return clean(value).replace("\\", "\u2216")
+
+
+# A line drawn in text: solid, dashed, dotted, bold (DejaVu Sans has these box-drawing glyphs).
+_LEGEND_LINES = {"solid": "\u2500" * 6, "dashed": "\u254c" * 6, "dotted": "\u2504" * 6, "bold": "\u2501" * 6}
+
+
+def legend_label(transports: list[str], categories: Sequence[str] = ()) -> str:
+    """An HTML table: one row per transport drawn, its line and what it is; then one
+    row per role category, its fill colour and name."""
+    rows = []
+    for transport in transports:
+        style = transport_style(transport)
+        line = _LEGEND_LINES.get(style.line, _LEGEND_LINES["solid"])
+        name = style.legend if transport else "transport not given"
+        rows.append(
+            f'<TR><TD><FONT COLOR="{style.colour}">{line}</FONT></TD>'
+            f'<TD ALIGN="LEFT"><FONT COLOR="{style.colour}">{html(name)}</FONT></TD></TR>'
+        )
+    if categories:
+        rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Role category</I></TD></TR>')
+        for category in sorted(categories, key=category_order):
+            rows.append(
+                f'<TR><TD BGCOLOR="{category_fill(category)}" BORDER="1" COLOR="#555555"> </TD>'
+                f'<TD ALIGN="LEFT">{html(category_heading(category))}</TD></TR>'
+            )
+    return (
+        '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="#BBBBBB" STYLE="ROUNDED">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Transport</I></TD></TR>' + "".join(rows) + "</TABLE>>"
+    )
+
+
+def key_label(key: tuple[tuple[str, str], ...]) -> str:
+    """An HTML table of the interfaces the edges name by id."""
+    rows = "".join(
+        f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><B>{html(i)}</B></TD><TD ALIGN="LEFT">{_lines(wrap(name, 48, 3))}</TD></TR>'
+        for i, name in key
+    )
+    return (
+        '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" COLOR="#BBBBBB" STYLE="ROUNDED">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>Interfaces</I></TD></TR>' + rows + "</TABLE>>"
+    )
+
+
+def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) -> str:
+    """The DOT text of a communication view; `tooltips` maps interface ids to the text
+    shown when hovering over an edge in the SVG."""
+    graph = graphviz.Digraph(view.id)
+    graph.attr(
+        fontname=FONT,
+        fontsize="14",
+        labelloc="t",
+        labeljust="l",
+        # wrapped: a long name must not make the picture wider than the page (or than
+        # the PNG size at which dot scales the whole picture down)
+        label=f"<<B>{'<BR/>'.join(html(line) for line in wrap(view.title, TITLE_WIDTH, 2))}</B>>",
+        bgcolor="white",
+        pad="0.3",
+    )
+    if view.kind == "market":
+        # many roles talking to many: top to bottom keeps the picture nearer a page's shape
+        graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8")
+    else:
+        graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
+    graph.attr(
+        "node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", color="#555555", margin="0.15,0.07"
+    )
+    graph.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+
+    def add_node(target, node) -> None:
+        name = wrap(node.name, 22, max_lines=3)
+        label = f'<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE="9">{"<BR/>".join(html(n) for n in name)}</FONT>>'
+        extra = {"penwidth": "2.5", "color": "#000000"} if node.focus else {}
+        target.node(node.id, label=label, fillcolor=category_fill(node.category), **extra)
+
+    # Roles are coloured by category, with a key: category boxes (dot clusters) were
+    # tried, but with the market's many crossing edges dot 2.43 either aborts
+    # ("trouble in init_rank") or, with newrank, draws the boxes over each other.
+    for node in view.nodes:
+        add_node(graph, node)
+
+    for edge in view.edges:
+        style = transport_style(edge.transport)
+        # ids on the edges (names in the key table), a few to a line; every one of them,
+        # however many steps a long process sends along one edge (never cut short)
+        text = wrap(", ".join(edge.short or edge.labels), 26, max_lines=None)
+        attrs = {"label": f"<{_lines(text)}>", "color": style.colour, "fontcolor": style.colour, "style": style.line}
+        if tooltips:
+            attrs["tooltip"] = _tooltip("; ".join(f"{i} {tooltips.get(i, '')}".strip() for i in edge.interfaces))
+        graph.edge(edge.sender, edge.receiver, **attrs)
+
+    if view.edges:
+        categories = list(dict.fromkeys(n.category for n in view.nodes)) if view.grouped else []
+        graph.node("legend", label=legend_label(view.transports, categories), shape="plaintext", style="", margin="0")
+    if view.key:
+        graph.node("key", label=key_label(view.key), shape="plaintext", style="", margin="0")
+    return graph.source

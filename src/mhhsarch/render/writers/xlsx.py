@@ -1,0 +1,155 @@
+"""The Excel writer: a catalogue view as a workbook (openpyxl).
+
+A cover sheet (facts and legend), then one sheet per table of the view: a styled,
+frozen header row, an autofilter, set column widths, list validation on columns
+whose values are enumerated, and a print set-up (landscape, fit to width, header
+row on every page).
+
+No cell is ever a formula: every text cell is written as a string (openpyxl would
+otherwise store text beginning with "=" as a formula, and "#N/A" as an error), and
+text beginning with a character a spreadsheet reads as the start of a formula
+(= + - @ tab CR, per OWASP's CSV injection guidance) also gets Excel's quote
+prefix, so it stays text even when a reviewer edits the cell.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from mhhsarch.render.documents.text import clean
+from mhhsarch.render.reproducible import normalised_zip
+from mhhsarch.render.views.catalogue import CatalogueView, Sheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL = 32767  # characters Excel keeps in one cell
+MAX_LIST_FORMULA = 255  # characters Excel allows in a list validation
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+TITLE_FONT = Font(bold=True, size=16, color="1F3864")
+SUBTITLE_FONT = Font(bold=True, size=12, color="1F3864")
+LABEL_FONT = Font(bold=True)
+THIN = Side(style="thin", color="A6B4CC")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP_TOP = Alignment(vertical="top", wrap_text=True)
+ROTATED = Alignment(text_rotation=90, vertical="bottom", horizontal="center", wrap_text=True)
+CENTRE = Alignment(horizontal="center", vertical="top")
+
+
+def safe_text(value) -> str:
+    text = clean(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "\u2026"
+
+
+def put(ws, row: int, column: int, value, **style):
+    """Write one cell; text is always a string cell, never a formula or an error."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, bool):
+        value = "Yes" if value else "No"
+    if isinstance(value, (int, float)):
+        cell.value = value
+    elif value is not None:
+        text = safe_text(value)
+        cell.value = text
+        cell.data_type = "s"
+        if text.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
+
+
+def print_setup(ws, repeat_header: bool) -> None:
+    """Printed (or converted to PDF): landscape A4, as wide as the page, header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat_header:
+        ws.print_title_rows = "1:1"
+
+
+def table_sheet(wb: Workbook, sheet: Sheet):
+    """A sheet holding one table: header row styled and frozen, autofilter, widths,
+    list validation on enumerated columns."""
+    ws = wb.create_sheet(sheet.title[:31])
+    rotated = sheet.matrix
+    for c, col in enumerate(sheet.columns, 1):
+        put(
+            ws,
+            1,
+            c,
+            col.title,
+            font=HEADER_FONT,
+            fill=HEADER_FILL,
+            border=GRID,
+            alignment=ROTATED if rotated and c > 2 else WRAP_TOP,
+        )
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+    for r, row in enumerate(sheet.rows, 2):
+        for c, value in enumerate(row, 1):
+            put(ws, r, c, value, border=GRID, alignment=CENTRE if rotated and c > 2 else WRAP_TOP)
+    last_col = get_column_letter(max(len(sheet.columns), 1))
+    last_row = max(len(sheet.rows) + 1, 2)
+    ws.freeze_panes = "C2" if rotated else "B2"
+    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    if rotated:
+        ws.row_dimensions[1].height = 160
+    print_setup(ws, repeat_header=True)
+    for c, col in enumerate(sheet.columns, 1):
+        if col.choices and sheet.rows:
+            letter = get_column_letter(c)
+            formula = '"' + ",".join(col.choices) + '"'
+            if len(formula) > MAX_LIST_FORMULA:
+                continue
+            validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+            validation.add(f"{letter}2:{letter}{len(sheet.rows) + 1}")
+            ws.add_data_validation(validation)
+    return ws
+
+
+def _cover(ws, view: CatalogueView) -> None:
+    put(ws, 1, 1, view.title, font=TITLE_FONT)
+    row = 3
+    for fact in view.facts:
+        put(ws, row, 1, fact.label, font=LABEL_FONT)
+        put(ws, row, 2, fact.value)
+        row += 1
+    row += 1
+    put(ws, row, 1, "Legend", font=SUBTITLE_FONT)
+    for fact in view.legend:
+        row += 1
+        put(ws, row, 1, fact.label, font=LABEL_FONT, alignment=WRAP_TOP)
+        put(ws, row, 2, fact.value, alignment=WRAP_TOP)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 100
+    print_setup(ws, repeat_header=False)
+
+
+def build_workbook(view: CatalogueView, epoch: int) -> Workbook:
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover"
+    _cover(cover, view)
+    for sheet in view.sheets:
+        table_sheet(wb, sheet)
+    when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "mhhsarch"
+    props.title = safe_text(view.document_title)
+    props.created = props.modified = when
+    return wb
+
+
+def write_xlsx(view: CatalogueView, target: Path, epoch: int) -> None:
+    buffer = io.BytesIO()
+    build_workbook(view, epoch).save(buffer)
+    target.write_bytes(normalised_zip(buffer.getvalue(), epoch))
