@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from mhhsarch.source.scalars import NUMBER_START, core_number
+
 MAX_SCALE = 24  # 24 units x 400 data items = 9,600 <= 9,999 (DI-001 .. DI-9999)
 
 PROCESSES_PER_UNIT = 26
@@ -780,12 +782,14 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 class _Dumper(_BaseDumper):
     """Safe dumper that also quotes y/n-like strings, which some YAML readers turn
-    into booleans (PyYAML's own resolver already quotes yes/no/on/off, numbers and
-    dates)."""
+    into booleans, and strings that YAML 1.2 reads as numbers although YAML 1.1 does
+    not (`08`): PyYAML's own resolver quotes only what YAML 1.1 would misread
+    (yes/no/on/off, `07`, dates)."""
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "'" if value.lower() in ("y", "n") else None
+    looks_like_a_number = value[:1] in NUMBER_START and core_number(value) != value
+    style = "'" if value.lower() in ("y", "n") or looks_like_a_number else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

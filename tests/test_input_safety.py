@@ -511,7 +511,7 @@ def test_control_characters_never_reach_any_format_raw(hostile_names, fmt):
     assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
     _no_raw_controls(done.stdout + done.stderr, fmt)
     text = done.stdout.decode("utf-8")  # valid UTF-8, also for the file name that is not
-    assert printable(HOSTILE_NAMES["esc"]) in text or fmt in ("json", "sarif")
+    assert printable(HOSTILE_NAMES["esc"]) in text or fmt in ("json", "sarif", "gitlab")
     if fmt == "junit":
         cases = ET.fromstring(done.stdout).iter("testcase")
         names = {case.get("classname") for case in cases}
@@ -521,6 +521,9 @@ def test_control_characters_never_reach_any_format_raw(hostile_names, fmt):
         files = {d["file"] for d in json.loads(text)["diagnostics"]}
         assert {f"model/{n}" for n in HOSTILE_NAMES.values()} <= files
         assert any("[31m" in d["message"] and "\x1b" in d["message"] for d in json.loads(text)["diagnostics"])
+    elif fmt == "gitlab":  # JSON too: the paths read back to the file names themselves
+        paths = {issue["location"]["path"] for issue in json.loads(text)}
+        assert {f"model/{n}" for n in HOSTILE_NAMES.values()} <= paths
     elif fmt == "sarif":
         uris = {
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

@@ -7,6 +7,7 @@ with --strict), 2 usage or environment problems.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import NoReturn
@@ -15,10 +16,25 @@ import typer
 
 from mhhsarch import __version__
 
+# Help texts go through rich markup: no square brackets in them.
+ROOT_EXAMPLES = """Examples:
+
+  mhhsarch init demo && cd demo && mhhsarch validate && mhhsarch render
+
+  mhhsarch validate --strict                 (the model found from the current folder)
+
+  mhhsarch -q validate model --format github
+
+  mhhsarch rules R302
+
+  mhhsarch --install-completion              (completion for your shell; then restart it)
+"""
+
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="Model-driven architecture repository for the MHHS design: validate the YAML model and publish artefacts.",
+    epilog=ROOT_EXAMPLES,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -32,11 +48,33 @@ class OutputFormat(str, Enum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    gitlab = "gitlab"
 
 
 class StatsFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The root options every command sees (`ctx.obj`)."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    found = ctx.find_object(Settings)
+    return found if found is not None else Settings()
+
+
+def _say(ctx: typer.Context, message: str) -> None:
+    """A -v line on stderr (stdout stays the report)."""
+    if _settings(ctx).verbose:
+        from mhhsarch.diagnostics.core import printable
+
+        typer.echo(f"mhhsarch: {printable(message)}", err=True)
 
 
 def _fail(message: str) -> NoReturn:
@@ -55,6 +93,26 @@ def _model_dir(path: Path) -> Path:
     return path
 
 
+MODEL_DIR_HELP = "The model folder (default: the folder of mhhsarch.yaml, found from the current folder upwards)."
+
+
+def _named_or_found_model_dir(ctx: typer.Context, named: Path | None) -> Path:
+    """MODEL_DIR as given, or the model found from the current folder (mhhsarch.project)."""
+    if named is not None:
+        _say(ctx, f"model folder {named}")
+        return _model_dir(named)
+    from mhhsarch.project import find_model_dir
+
+    found = find_model_dir()
+    _say(ctx, f"model folder {found.path} ({found.how})")
+    if not found.path.is_dir():
+        _fail(
+            f"no model folder: no mhhsarch.yaml in the current folder or above it, and no '{found.path}' here; "
+            "name the folder (mhhsarch validate DIR) or create a model with `mhhsarch init`"
+        )
+    return found.path
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"mhhsarch {__version__}")
@@ -63,35 +121,77 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Say less: one line per finding (no source lines, no summary), nothing on success."
+    ),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="Say more on stderr: which model folder and why, what was read, how long it took.",
+    ),
 ) -> None:
-    pass
+    if quiet and verbose:
+        _fail("-q (--quiet) and -v (--verbose) cannot be used together")
+    ctx.obj = Settings(quiet=quiet, verbose=verbose)
 
 
-@app.command()
+VALIDATE_EXAMPLES = """Exit status: 0 no errors (warnings allowed unless --strict), 1 findings, 2 usage or environment problems.
+
+Examples:
+
+  mhhsarch validate                                  (from the repository or any folder of the model)
+
+  mhhsarch validate model --strict --format github   (annotations in GitHub Actions)
+
+  mhhsarch validate model --format sarif --output mhhsarch.sarif
+
+  mhhsarch validate model --format gitlab --output gl-code-quality-report.json
+"""
+
+
+@app.command(epilog=VALIDATE_EXAMPLES)
 def validate(
-    model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
 ) -> None:
     """Check the model's files, schemas and cross-references; report every problem at file:line:col."""
+    import time
+
     from mhhsarch.checks.registry import load_all_rules
     from mhhsarch.diagnostics import formatters
     from mhhsarch.diagnostics.core import Severity
     from mhhsarch.pipeline import check_model
 
-    checked = check_model(_model_dir(model_dir))
+    settings = _settings(ctx)
+    folder = _named_or_found_model_dir(ctx, model_dir)
+    started = time.perf_counter()
+    checked = check_model(folder)
+    rules = load_all_rules()
+    _say(
+        ctx,
+        f"read {len(checked.load.files)} files, {sum(checked.model.count().values())} entities; "
+        f"{len(rules)} rules; {time.perf_counter() - started:.2f}s",
+    )
     report = formatters.report_of(
-        checked, strict=strict, rules=load_all_rules(), colour=output is None and formatters.use_colour(sys.stdout)
+        checked,
+        strict=strict,
+        rules=rules,
+        colour=output is None and formatters.use_colour(sys.stdout),
+        quiet=settings.quiet,
     )
     try:
         formatters.write(report, fmt.value, str(output) if output else None)
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror or error}")
-    if output is not None and fmt is not OutputFormat.text:
+    if output is not None and fmt is not OutputFormat.text and not settings.quiet:
         typer.echo(formatters.summary_line(report), err=True)
     failing = checked.count(Severity.ERROR) + (checked.count(Severity.WARNING) if strict else 0)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
@@ -199,12 +299,42 @@ def _render_with_progress(request):
         return render(request, update)
 
 
-@app.command()
-def rules(code: str | None = typer.Argument(None, help="Explain one rule, e.g. R302.")) -> None:
+def _complete_rule_code(incomplete: str) -> list[tuple[str, str]]:
+    from mhhsarch.checks.registry import load_all_rules
+
+    return [(r.code, r.name) for r in load_all_rules().values() if r.code.startswith(incomplete.upper())]
+
+
+RULES_EXAMPLES = """Examples:
+
+  mhhsarch rules
+
+  mhhsarch rules R302
+
+  mhhsarch rules --format json
+"""
+
+
+@app.command(epilog=RULES_EXAMPLES)
+def rules(
+    code: str | None = typer.Argument(
+        None, help="Explain one rule, e.g. R302.", autocompletion=_complete_rule_code, show_default=False
+    ),
+    fmt: StatsFormat = typer.Option(StatsFormat.text, "--format", "-f", help="Output format."),
+) -> None:
     """List the rule codes, or explain one."""
     from mhhsarch.checks.registry import load_all_rules
 
     registry = load_all_rules()
+    if code is not None and code.upper() not in registry:
+        _fail(f"no rule {code}; `mhhsarch rules` lists them")
+    if fmt is StatsFormat.json:
+        import json
+
+        chosen = [registry[code.upper()]] if code else list(registry.values())
+        described = [_rule_as_data(rule) for rule in chosen]
+        typer.echo(json.dumps(described[0] if code else described, indent=2, ensure_ascii=False))
+        return
     if code is None:
         width = max(len(r.name) for r in registry.values())
         for each in registry.values():
@@ -213,35 +343,63 @@ def rules(code: str | None = typer.Argument(None, help="Explain one rule, e.g. R
             "\n`mhhsarch rules CODE` explains one; `rules:` in mhhsarch.yaml changes a severity or turns a rule off."
         )
         return
-    rule = registry.get(code.upper())
-    if rule is None:
-        _fail(f"no rule {code}; `mhhsarch rules` lists them")
+    rule = registry[code.upper()]
     typer.echo(f"{rule.code} {rule.name} (default severity: {rule.severity.value}, family: {rule.family})\n")
     typer.echo(rule.doc)
     typer.echo(f"\nTo change it, in mhhsarch.yaml:\n  rules:\n    {rule.code}: warning   # or error, info, off")
 
 
-@app.command()
-def schema(out: Path = typer.Option(..., "--out", help="Folder to write the JSON Schemas to.")) -> None:
-    """Write the JSON Schemas (one per kind, plus one for whole model files) for editors."""
-    import json
+def _rule_as_data(rule) -> dict:
+    from mhhsarch.checks.ruledocs import help_uri
 
-    from mhhsarch.checks.schema import load_schema, schema_names
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "family": rule.family,
+        "summary": rule.summary,
+        "why": rule.section("Why"),
+        "bad": rule.section("Bad"),
+        "good": rule.section("Good"),
+        "help_uri": help_uri(rule),
+    }
+
+
+SCHEMA_EXAMPLES = """Examples:
+
+  mhhsarch schema --out schemas
+
+  check-jsonschema --schemafile schemas/model-file.schema.json model/interfaces/IF-021.yaml
+"""
+
+
+@app.command(epilog=SCHEMA_EXAMPLES)
+def schema(
+    ctx: typer.Context, out: Path = typer.Option(..., "--out", help="Folder to write the JSON Schemas to.")
+) -> None:
+    """Write the JSON Schemas (one per kind, plus one for whole model files) for editors."""
+    from mhhsarch.schema_export import write_schemas
 
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in schema_names():
-            (out / name).write_text(
-                json.dumps(load_schema(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+        written = write_schemas(out)
     except OSError as error:
         _fail(f"cannot write to {out}: {error.strerror or error}")
-    typer.echo(f"Wrote {len(schema_names())} schemas to {out}")
+    if not _settings(ctx).quiet:
+        typer.echo(f"Wrote {len(written)} schemas to {out}")
 
 
-@app.command()
+STATS_EXAMPLES = """Examples:
+
+  mhhsarch stats
+
+  mhhsarch stats model --format json
+"""
+
+
+@app.command(epilog=STATS_EXAMPLES)
 def stats(
-    model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
     fmt: StatsFormat = typer.Option(StatsFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Counts per kind, tranche, status, transport and classification."""
@@ -250,18 +408,19 @@ def stats(
     from mhhsarch.pipeline import check_model
     from mhhsarch.stats import model_stats, render_stats_table
 
-    checked = check_model(_model_dir(model_dir))
+    checked = check_model(_named_or_found_model_dir(ctx, model_dir))
     data = model_stats(checked.model)
     if fmt is StatsFormat.json:
         typer.echo(json.dumps(data, indent=2))
     else:
         render_stats_table(data)
     if checked.has_errors:
-        typer.echo(
-            "note: the model has errors; entities that failed their schema are not counted. "
-            "`mhhsarch validate` lists them.",
-            err=True,
-        )
+        if not _settings(ctx).quiet:
+            typer.echo(
+                "note: the model has errors; entities that failed their schema are not counted. "
+                "`mhhsarch validate` lists them.",
+                err=True,
+            )
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -428,9 +587,47 @@ def templates_export(
     )
 
 
+INIT_EXAMPLES = """It writes a model with one entity of each kind that validates clean with --strict
+(model/, with mhhsarch.yaml), the JSON Schemas (schemas/), editor settings (.vscode/settings.json),
+a CI workflow (.github/workflows/mhhsarch.yml), a pre-commit configuration and a README.
+It never overwrites a file: DIR must be empty or new.
+
+Examples:
+
+  mhhsarch init demo && cd demo && mhhsarch validate --strict && mhhsarch render
+
+  mhhsarch init .                   (in a new, empty repository)
+"""
+
+
+@app.command(epilog=INIT_EXAMPLES)
+def init(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="The folder to create the model repository in (new or empty)."),
+    name: str | None = typer.Option(None, "--name", help="The model's name (default: the folder's name)."),
+) -> None:
+    """Start a model repository: a minimal model, schemas, editor settings, CI and a README."""
+    from mhhsarch.scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(folder, name)
+    except ScaffoldError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot create the model in {folder}: {error.strerror or error}: {error.filename or folder}")
+    if _settings(ctx).verbose:
+        for path in written:
+            typer.echo(f"  {path}", err=True)
+    if not _settings(ctx).quiet:
+        typer.echo(
+            f"Created a model repository in {folder} ({len(written)} files). Next:\n"
+            f"  cd {folder}\n  mhhsarch validate --strict\n  mhhsarch render"
+        )
+
+
 def main() -> None:
     try:
-        app()
+        app(prog_name="mhhsarch")
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)

@@ -141,13 +141,15 @@ def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]
         message = f"{where} must be {_article(expected)}{expected}, not {got}"
         if expected == "boolean" and isinstance(error.instance, str):
             message += " (write true or false)"
+        elif "string" in expected:
+            message += _quote_hint(origin, path, error.instance)
         yield "S202", Finding(message, origin.span(*path), entity_id)
     elif kind == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        yield (
-            "S204",
-            Finding(f"{where} is {_describe_value(error.instance)}; allowed: {allowed}", origin.span(*path), entity_id),
-        )
+        message = f"{where} is {_describe_value(error.instance)}; allowed: {allowed}"
+        if any(isinstance(v, str) for v in error.validator_value):
+            message += _quote_hint(origin, path, error.instance)
+        yield "S204", Finding(message, origin.span(*path), entity_id)
     elif kind == "pattern":
         what = "id" if path and path[-1] == "id" else "reference"
         yield (
@@ -161,6 +163,18 @@ def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]
         )
     else:
         yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)
+
+
+def _quote_hint(origin: Origin, path: tuple, value) -> str:
+    """Where text was meant but YAML read an unquoted value as a number, a boolean or
+    empty (`name: 0123`, `code: 1.10`): what YAML made of it and how to keep the text."""
+    if isinstance(value, str):
+        return ""
+    written = origin.file.plain_text(origin.path + path)
+    if not written:
+        return ""
+    what = "a boolean" if isinstance(value, bool) else "empty" if value is None else "a number"
+    return f' (YAML reads the unquoted {written} as {what}; quote it: "{written}")'
 
 
 def _pattern_hint(value) -> str:

@@ -1,4 +1,4 @@
-"""Diagnostic output formats: text, json, sarif, junit, github.
+"""Diagnostic output formats: text, json, sarif, junit, github, gitlab (gitlab.py).
 
 Each formatter is a function `(report) -> str`, listed in FORMATTERS. Output is
 deterministic: diagnostics arrive sorted, JSON keys are written in a fixed order.
@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mhhsarch import __version__
+from mhhsarch.checks.ruledocs import PROJECT_URI, help_uri, rule_markdown
 from mhhsarch.diagnostics.core import UNPRINTABLE_IN_JSON, Diagnostic, Severity, printable, summarise
 
-INFORMATION_URI = "https://github.com/mhhsarch/mhhsarch"
+INFORMATION_URI = PROJECT_URI
 
 
 @dataclass
@@ -33,10 +34,17 @@ class Report:
     source_line: Callable[[str, int], str | None] = lambda path, line: None
     rules: dict = field(default_factory=dict)  # code -> Rule, for SARIF rule metadata
     colour: bool = False
+    quiet: bool = False  # text: one line per finding, no source lines and no summary (-q)
 
 
 def report_of(
-    checked, *, diagnostics=None, strict: bool = False, rules: dict | None = None, colour: bool = False
+    checked,
+    *,
+    diagnostics=None,
+    strict: bool = False,
+    rules: dict | None = None,
+    colour: bool = False,
+    quiet: bool = False,
 ) -> Report:
     """The report of a checked model (`pipeline.Checked`), source lines read from its files."""
     files = {f.path: f for f in checked.load.files}
@@ -48,6 +56,7 @@ def report_of(
         source_line=lambda path, line: files[path].source_line(line) if path in files else None,
         rules=rules or {},
         colour=colour,
+        quiet=quiet,
     )
 
 
@@ -80,6 +89,8 @@ def format_text(report: Report) -> str:
             f"{c['bold']}{printable(str(d.span))}{c['reset']}: {c[sev]}{sev}{c['reset']}: "
             f"{printable(d.message)} {c['dim']}[{d.code}]{c['reset']}"
         )
+        if report.quiet:
+            continue
         line_text = report.source_line(d.span.path, d.span.line)
         if line_text is not None:
             line_text = line_text.replace("\t", " ")
@@ -96,8 +107,9 @@ def format_text(report: Report) -> str:
             out.append(f"{c['dim']}{' ' * 5} |{c['reset']} {' ' * indent}{c[sev]}{'^' * width}{c['reset']}")
         for related in d.related:
             out.append(f"{c['dim']}      = see also {printable(str(related))}{c['reset']}")
-    out.append(summary_line(report))
-    return "\n".join(out) + "\n"
+    if not report.quiet:
+        out.append(summary_line(report))
+    return "".join(line + "\n" for line in out)
 
 
 def summary_line(report: Report) -> str:
@@ -160,21 +172,24 @@ def format_sarif(report: Report) -> str:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.section("Why") or rule.summary},
-                "help": {"text": rule.doc},
+                "helpUri": help_uri(rule),
+                "help": {"text": rule.doc, "markdown": rule_markdown(rule)},
                 "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
             }
         )
     results = []
     for d in report.diagnostics:
-        region: dict[str, int | None] = {"startLine": d.span.line, "startColumn": d.span.column}
+        region: dict[str, object] = {"startLine": d.span.line, "startColumn": d.span.column}
         if d.span.end_line:
             region["endLine"] = d.span.end_line
             region["endColumn"] = d.span.end_column
+        location: dict[str, object] = {"artifactLocation": {"uri": _uri(d.span.path)}, "region": region}
+        _add_snippets(location, region, d, report)
         result: dict[str, object] = {
             "ruleId": d.code,
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(d.span.path)}, "region": region}}],
+            "locations": [{"physicalLocation": location}],
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
@@ -211,6 +226,36 @@ def format_sarif(report: Report) -> str:
         ],
     }
     return _json_text(sarif)
+
+
+SNIPPET_MAX_LINES = 10
+
+
+def _add_snippets(location: dict, region: dict, d: Diagnostic, report: Report) -> None:
+    """The region's own text (`region.snippet`) and its whole lines (`contextRegion`), so a
+    SARIF viewer shows the source without the file; for regions of up to SNIPPET_MAX_LINES
+    lines whose text is at hand. A region without an end runs to the end of its line, as
+    SARIF reads it."""
+    first, last = d.span.line, d.span.end_line or d.span.line
+    if last - first >= SNIPPET_MAX_LINES:
+        return
+    lines: list[str] = []
+    for number in range(first, last + 1):
+        line = report.source_line(d.span.path, number)
+        if line is None:
+            return
+        lines.append(line)
+    end_column = d.span.end_column if d.span.end_line and d.span.end_column else len(lines[-1]) + 1
+    line_break = ""
+    if end_column == 1 and last > first:  # ends where the next line starts: only its line break is in it
+        lines, last = lines[:-1], last - 1
+        end_column, line_break = len(lines[-1]) + 1, "\n"
+    text = "\n".join(lines)
+    start = d.span.column - 1
+    stop = len(text) - len(lines[-1]) + end_column - 1
+    region["snippet"] = {"text": text[start:stop] + line_break}
+    if start > 0 or stop < len(text):  # a context region must be larger than the region
+        location["contextRegion"] = {"startLine": first, "endLine": last, "snippet": {"text": text}}
 
 
 # --- junit xml ----------------------------------------------------------------
@@ -294,12 +339,19 @@ def format_github(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+def format_gitlab(report: Report) -> str:
+    from mhhsarch.diagnostics.gitlab import gitlab_issues
+
+    return _json_text(gitlab_issues(report.diagnostics))
+
+
 FORMATTERS: dict[str, Callable[[Report], str]] = {
     "text": format_text,
     "json": format_json,
     "sarif": format_sarif,
     "junit": format_junit,
     "github": format_github,
+    "gitlab": format_gitlab,
 }
 
 

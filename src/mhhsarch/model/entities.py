@@ -17,11 +17,14 @@ CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
 
 class SourceFile(Protocol):
     """What the model needs of the file an entity came from (the YAML reader's `YamlFile`
-    is one): its path as diagnostics show it, and the span of a node by its path."""
+    is one): its path as diagnostics show it, the span of a node by its path, and the
+    text of an unquoted value as written (for a hint to quote it)."""
 
     path: str
 
     def span(self, path: tuple = (), *, key: bool = False) -> SourceSpan: ...
+
+    def plain_text(self, path: tuple) -> str | None: ...
 
 
 @dataclass(frozen=True, eq=False)

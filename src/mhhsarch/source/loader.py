@@ -20,10 +20,13 @@ from mhhsarch.machine import cpu_count
 from mhhsarch.model.entities import Entity, Origin
 from mhhsarch.model.kinds import KINDS, TOP_LEVEL_KEYS
 from mhhsarch.model.model import Config, Model
+from mhhsarch.project import CONFIG_FILE
 from mhhsarch.source.yamlfile import YamlFile, read_yaml
 
-CONFIG_FILE = "mhhsarch.yaml"
 MODEL_SUFFIXES = (".yaml", ".yml")
+# Loader codes that leave nothing out of the model: the value was read (Y113 only warns
+# that other YAML readers read it differently).
+READ_IN_FULL = frozenset({"Y113"})
 
 
 @dataclass
@@ -35,7 +38,7 @@ class LoadResult:
     @property
     def complete(self) -> bool:
         """True when every file and every entity loaded (no syntax or schema problem)."""
-        return not any(code.startswith(("Y", "S", "R")) for code, _ in self.problems)
+        return not any(code.startswith(("Y", "S", "R")) and code not in READ_IN_FULL for code, _ in self.problems)
 
     def file(self, path: str) -> YamlFile | None:
         for f in self.files:

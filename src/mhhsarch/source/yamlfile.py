@@ -6,11 +6,10 @@ ourselves instead of using PyYAML's constructor, for three reasons:
 * speed: a single pass with no per-node method dispatch;
 * safety: duplicate keys, unknown tags, alias bombs and recursive aliases are
   reported, never silently accepted or allowed to blow up;
-* predictable scalars: YAML 1.1 turns `yes`/`no`/`on`/`off` into booleans, `07`
-  into an octal int and `2022-03-28` into a date. Identifiers and codes in this
-  domain look exactly like that, so plain scalars follow a small YAML 1.2-like
-  core schema: null, true/false, decimal numbers without leading zeros; every
-  other plain scalar (dates included) stays a string.
+* the scalars an editor sees: plain scalars are read as the YAML 1.2 core schema
+  reads them (scalars.py), the schema of yaml-language-server, not PyYAML's YAML 1.1
+  (where `yes`/`on` are booleans, `07` octal and `2022-03-28` a date); a plain value
+  that another common reader reads as a different number is reported (Y113).
 
 The root node is kept so that a diagnostic can be located lazily: positions are
 looked up only for the few nodes that are reported on.
@@ -28,6 +27,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from mhhsarch.diagnostics.core import Finding, SourceSpan
+from mhhsarch.source import scalars
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # libyaml's composer crashes (C stack overflow) somewhere past 20,000 levels; no
@@ -49,11 +49,8 @@ _STANDARD_SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?\Z|[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+\Z")
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
+_NULLS, _TRUE, _FALSE = scalars.NULLS, scalars.TRUE, scalars.FALSE
+_NUMBER_START = scalars.NUMBER_START
 # Only the structure indicators that let one short line nest deeply.
 _NESTING_HINT = re.compile(r"(?:[-?][ \t]+){" + str(MAX_NESTING) + "}")
 
@@ -112,6 +109,22 @@ class YamlFile:
         """The span of the node at `path` (keys and list indexes); `key=True` points
         at the mapping key of the last step instead of its value. Falls back to the
         deepest node that exists."""
+        key_node, node, reached = self._node_at(path)
+        if reached and key and key_node is not None:
+            node = key_node
+        if node is None:
+            return SourceSpan(self.path, 1, 1)
+        return _node_span(self.path, node)
+
+    def plain_text(self, path: tuple) -> str | None:
+        """The text of the node at `path` as written, when it is a plain (unquoted) scalar."""
+        _, node, reached = self._node_at(path)
+        if reached and type(node) is ScalarNode and node.tag == _PLAIN:
+            return node.value
+        return None
+
+    def _node_at(self, path: tuple):
+        """(key node, node, whether the whole path was found) for the deepest node on `path`."""
         self._reattach()
         node = self.root
         key_node = None
@@ -122,18 +135,13 @@ class YamlFile:
                     if isinstance(step, str) and isinstance(k, ScalarNode) and _scalar(k) == step:
                         found = (k, v)
                 if found is None:
-                    break
+                    return key_node, node, False
                 key_node, node = found
             elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
                 key_node, node = None, node.value[step]
             else:
-                break
-        else:
-            if key and key_node is not None:
-                node = key_node
-        if node is None:
-            return SourceSpan(self.path, 1, 1)
-        return _node_span(self.path, node)
+                return key_node, node, False
+        return key_node, node, True
 
     def source_line(self, line: int) -> str | None:
         self._reattach()
@@ -319,13 +327,8 @@ def _scalar(node: ScalarNode):
     if tag == _PLAIN:
         if value in _NULLS:
             return None
-        first = value[0]
-        if first in "0123456789-+.":
-            if _INT.match(value):
-                return int(value)
-            if _FLOAT.match(value):
-                return float(value)
-            return value
+        if value[0] in _NUMBER_START:
+            return scalars.core_number(value)
         if value in _TRUE:
             return True
         if value in _FALSE:
@@ -340,10 +343,11 @@ def _explicit_scalar(node: ScalarNode):
     if tag not in _STANDARD_SCALAR_TAGS:
         raise YamlProblem("Y106", f"tag '{tag}' is not allowed in model files", line, column)
     try:
-        if tag.endswith(":int"):
-            return int(value)
-        if tag.endswith(":float"):
-            return float(value)
+        if tag.endswith((":int", ":float")):  # `!!int 0x1F`: the core schema's forms
+            number = scalars.core_number(value) if value[:1] in _NUMBER_START else value
+            if isinstance(number, str) or (tag.endswith(":int") and not isinstance(number, int)):
+                raise ValueError(value)
+            return float(number) if tag.endswith(":float") else number
         if tag.endswith(":bool"):
             if value in _TRUE:
                 return True
@@ -374,7 +378,10 @@ class _Converter:
             )
         kind = type(node)
         if kind is ScalarNode:
-            return _scalar(node)
+            value = _scalar(node)
+            if node.tag == _PLAIN and node.value[:1] in _NUMBER_START:
+                self._check_other_readers(node, value)
+            return value
         if node.tag != _MAP and node.tag != _SEQ:
             mark = node.start_mark
             raise YamlProblem("Y106", f"tag '{node.tag}' is not allowed in model files", mark.line + 1, mark.column + 1)
@@ -389,11 +396,19 @@ class _Converter:
             if not isinstance(key, str):
                 self._report_key_not_text(key_node, key)
                 continue  # left out: every later stage (JSON Schema, documents) needs text keys
+            if key_node.tag == _PLAIN and key[:1] in _NUMBER_START:
+                self._check_other_readers(key_node, key)
             mapping[key] = convert(value_node)
             kept += 1
         if len(mapping) != kept:
             self._report_duplicate_keys(node)
         return mapping
+
+    def _check_other_readers(self, node: ScalarNode, value) -> None:
+        """Y113 where another common YAML reader reads this plain value differently."""
+        message = scalars.reading_differs(node.value, value)
+        if message is not None:
+            self.result.problems.append(("Y113", Finding(message, _node_span(self.result.path, node))))
 
     def _report_key_not_text(self, key_node, key) -> None:
         if isinstance(key_node, SequenceNode | MappingNode):

@@ -2,6 +2,7 @@
 loader refuses an entry of the model folder."""
 
 from mhhsarch.checks.rule import code
+from mhhsarch.diagnostics.core import Severity
 
 
 @code("Y101", "yaml-syntax")
@@ -192,4 +193,27 @@ def empty_model():
         mhhsarch validate docs/        # no *.yaml below it
     Good:
         mhhsarch validate model/
+    """
+
+
+@code("Y113", "number-read-differently", Severity.WARNING)
+def number_read_differently():
+    """An unquoted value that YAML readers turn into different numbers, or into a number and text.
+
+    Why: mhhsarch reads unquoted values as YAML 1.2 does, like the editor
+    (yaml-language-server), but other tools that read the same file do not all agree:
+    PyYAML (YAML 1.1) reads `010` as 8, `1_000` as 1000 and `12:30` as 750;
+    ruamel.yaml (check-jsonschema) reads `1_000` and `0b11` as numbers, which YAML 1.2
+    reads as text. A script, a report or a second validator would then see another
+    value than the one reviewed. Quote the value if it is text, or write the number
+    the way every reader reads it.
+
+    Bad:
+        x-peak_messages: 30_000_000
+        x-cut_off: 17:30
+        x-code: 010
+    Good:
+        x-peak_messages: 30000000
+        x-cut_off: "17:30"
+        x-code: "010"
     """
