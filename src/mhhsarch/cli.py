@@ -199,7 +199,8 @@ def validate(
 
 @app.command()
 def render(
-    model_dir: Path = typer.Argument(Path("model"), help="The model folder."),
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
     out: Path = typer.Option(
         Path("out"),
         "--out",
@@ -233,10 +234,11 @@ def render(
         for r in all_renderers():
             typer.echo(f"{r.name:<14} {r.title}")
         return
-    _model_dir(model_dir)
+    model_dir = _named_or_found_model_dir(ctx, model_dir)
+    quiet = _settings(ctx).quiet
     request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force, baseline, select)
     try:
-        published = _render_with_progress(request)
+        published = _render_with_progress(request, quiet)
     except RenderRefused as error:
         _fail(str(error))
     except ModelHasErrors as error:
@@ -260,6 +262,8 @@ def render(
 
     for warning in published.warnings:
         typer.echo(f"mhhsarch: warning: {printable(warning)}", err=True)
+    if quiet:
+        return
     kinds: dict[str, int] = {}
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
@@ -270,10 +274,13 @@ def render(
     )
 
 
-def _render_with_progress(request):
-    """pipeline.render with a progress bar on a terminal, one plain line per finished job in CI."""
+def _render_with_progress(request, quiet: bool = False):
+    """pipeline.render with a progress bar on a terminal, one plain line per finished job in CI
+    (nothing with -q)."""
     from mhhsarch.pipeline import render
 
+    if quiet:
+        return render(request)
     if not sys.stderr.isatty():
 
         def plain(name: str, done: int, total: int) -> None:
