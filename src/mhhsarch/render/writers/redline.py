@@ -252,30 +252,28 @@ def _drop_marked_paragraphs(root: etree._Element, tag: str) -> None:
 
 
 def accept_all(document_xml: bytes) -> etree._Element:
-    root = etree.fromstring(document_xml)
-    _drop_marked_paragraphs(root, "del")
-    for row in [r for r in root.iter(f"{W}tr") if r.find(f"{W}trPr/{W}del") is not None]:
-        row.getparent().remove(row)
-    for element in list(root.iter(f"{W}del")):
-        parent = element.getparent()
-        if parent is not None and parent.tag not in (f"{W}rPr", f"{W}trPr"):
-            parent.remove(element)
-    _unwrap(root, "ins")
-    return root
+    """The document as Word's "accept all changes" leaves it."""
+    return _resolve(document_xml, keep="ins", drop="del")
 
 
 def reject_all(document_xml: bytes) -> etree._Element:
+    """The document as Word's "reject all changes" leaves it."""
+    return _resolve(document_xml, keep="del", drop="ins")
+
+
+def _resolve(document_xml: bytes, keep: str, drop: str) -> etree._Element:
     root = etree.fromstring(document_xml)
-    _drop_marked_paragraphs(root, "ins")
-    for row in [r for r in root.iter(f"{W}tr") if r.find(f"{W}trPr/{W}ins") is not None]:
+    _drop_marked_paragraphs(root, drop)
+    for row in [r for r in root.iter(f"{W}tr") if r.find(f"{W}trPr/{W}{drop}") is not None]:
         row.getparent().remove(row)
-    for element in list(root.iter(f"{W}ins")):
+    for element in list(root.iter(f"{W}{drop}")):
         parent = element.getparent()
         if parent is not None and parent.tag not in (f"{W}rPr", f"{W}trPr"):
             parent.remove(element)
-    for text in root.iter(f"{W}delText"):
-        text.tag = f"{W}t"
-    _unwrap(root, "del")
+    if keep == "del":
+        for text in root.iter(f"{W}delText"):
+            text.tag = f"{W}t"
+    _unwrap(root, keep)
     return root
 
 
