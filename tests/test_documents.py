@@ -184,7 +184,7 @@ def test_interface_spec_sections_and_data_item_table(site):
             assert row.cells[4].text == ("M" if use.mandatory else "O")
         # roles by name, not only by code
         text = "\n".join(docx_paragraphs(site["out"] / f"specs/{interface.id}.docx"))
-        for role in (interface.sender, *interface.receivers):
+        for role in (*interface.senders, *interface.receivers):
             assert model.roles[role].name in text
 
 
@@ -362,7 +362,7 @@ def test_catalogue_sheets_rows_and_matrices(site, workbook):
     for row in roles.iter_rows(min_row=2, values_only=True):
         for interface_id, value in zip(columns, row[2:]):
             interface = model.interfaces[interface_id]
-            expected = "P" if interface.sender == row[0] else "C" if row[0] in interface.receivers else None
+            expected = "P" if row[0] in interface.senders else "C" if row[0] in interface.receivers else None
             assert value == expected
     processes = workbook["Process x Interface"]
     assert [r[0] for r in processes.iter_rows(min_row=2, values_only=True)] == list(model.processes)

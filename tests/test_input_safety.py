@@ -395,7 +395,7 @@ def test_ids_with_a_trailing_newline_or_unicode_digits_are_located_s205(project)
         "interfaces:\n"
         "  - id: IF-901\n"
         "    name: Reference with a newline\n"
-        "    sender: REGS\n"
+        "    senders: [REGS]\n"
         "    receivers: [SUP]\n"
         "    transport: DIP\n"
         "    data_items:\n"
@@ -425,7 +425,7 @@ REFERENCE_FIELDS = {
     ("data_item", "properties/owner"): ("role",),
     ("data_item", "properties/entity"): ("entity",),
     ("entity", "properties/relationships/items/properties/to"): ("entity",),
-    ("interface", "properties/sender"): ("role",),
+    ("interface", "properties/senders/items"): ("role",),
     ("interface", "properties/receivers/items"): ("role",),
     ("interface", "properties/principles/items"): ("principle",),
     ("interface", "properties/data_items/items/properties/ref"): ("data_item",),

@@ -79,4 +79,4 @@ def test_views_are_plain_data_equal_to_the_view_objects(rendered):
     # what a reviewer reads in the specification is in the view
     assert [row["id"] for row in written["data_items"]] == [u.ref for u in interface.data_items]
     assert written["info"]["document_id"] == "IF-021"
-    assert {p["role_id"] for p in written["parties"]} == {interface.sender, *interface.receivers}
+    assert {p["role_id"] for p in written["parties"]} == {*interface.senders, *interface.receivers}

@@ -27,6 +27,15 @@ from mhhsarch.model.entities import Origin
 
 SCHEMA_PACKAGE = "mhhsarch.schemas"
 
+# Fields an earlier metamodel had, per schema: old name -> (new name, how to write it).
+# The schema rejects the old field; this says what to write instead, and the missing
+# new field is not reported a second time.
+REPLACED_FIELDS = {
+    "interface.schema.json": {
+        "sender": ("senders", "the list of roles that send the interface: write `senders: [{value}]`"),
+    },
+}
+
 
 def schema_names() -> list[str]:
     return sorted(p.name for p in resources.files(SCHEMA_PACKAGE).iterdir() if p.name.endswith(".schema.json"))
@@ -92,8 +101,9 @@ def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> 
     validator = _detailed_validator(schema_name)
     problems: list[tuple[str, Finding]] = []
     errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
+    replaced = REPLACED_FIELDS.get(schema_name, {})
     for error in errors:
-        problems.extend(_describe(error, origin, entity_id))
+        problems.extend(_describe(error, origin, entity_id, replaced))
     if not problems:  # the two validators disagree: never let the entity pass silently
         problems.append(
             (
@@ -119,17 +129,26 @@ def _non_text_keys(value, path: tuple, origin: Origin, entity_id) -> Iterator[tu
             yield from _non_text_keys(item, (*path, index), origin, entity_id)
 
 
-def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]:
+def _describe(error, origin: Origin, entity_id, replaced: dict | None = None) -> Iterator[tuple[str, Finding]]:
     path = tuple(error.absolute_path)
     where = _subject(entity_id, path)
     kind = error.validator
+    replaced = replaced if replaced and not path else {}  # the replaced fields are top-level fields of an entity
     if kind == "required":
         missing = error.message.split("'")[1] if error.message.count("'") >= 2 else error.message
-        yield "S201", Finding(f"{where}: required field `{missing}` is missing", origin.span(*path), entity_id)
+        written_as_old = any(new == missing and old in error.instance for old, (new, _) in replaced.items())
+        if not written_as_old:  # reported once, at the old field
+            yield "S201", Finding(f"{where}: required field `{missing}` is missing", origin.span(*path), entity_id)
     elif kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         for key in error.instance:
-            if key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
+            if key in replaced:
+                new, how = replaced[key]
+                value = error.instance[key]
+                how = how.format(value=value if isinstance(value, str) else "...")
+                message = f"{where}: `{key}` was replaced by `{new}`, {how}"
+                yield "S203", Finding(message, origin.span(*path, key, key=True), entity_id)
+            elif key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
                 hint = _closest(key, allowed)
                 message = f"{where}: unknown field `{key}`"
                 message += f" (did you mean `{hint}`?)" if hint else " (own fields must start with `x-`)"

@@ -166,7 +166,7 @@ class Volumetrics:
 
 @dataclass(frozen=True, kw_only=True)
 class Interface(Entity):
-    sender: str
+    senders: tuple[str, ...]  # every role that sends it (at least one), in the order written
     receivers: tuple[str, ...]
     transport: str
     data_items: tuple[DataItemUse, ...]

@@ -154,7 +154,7 @@ def _build_interface(raw, origin):
         version=raw.get("version"),
         status=raw.get("status"),
         tranche=raw.get("tranche"),
-        sender=raw["sender"],
+        senders=_ids(raw, "senders"),
         receivers=_ids(raw, "receivers"),
         transport=raw["transport"],
         pattern=raw.get("pattern"),
@@ -286,7 +286,7 @@ def _refs_process(p: e.Process):
 
 def _refs_interface(i: e.Interface):
     yield from _one(i, "tranche", "in_tranche", "tranche")
-    yield from _one(i, "role", "sent_by", "sender")
+    yield from _each(i, "role", "sent_by", "senders")
     yield from _each(i, "role", "received_by", "receivers")
     yield from _each(i, "principle", "honours", "principles")
     for n, use in enumerate(i.data_items):

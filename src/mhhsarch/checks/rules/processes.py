@@ -51,23 +51,25 @@ def step_role_not_participant(model, graph) -> Iterator[Finding]:
 
 @rule("P402", "actor-not-sender")
 def actor_not_sender(model, graph) -> Iterator[Finding]:
-    """A step sends an interface, but its actor is not that interface's sender.
+    """A step sends an interface, but its actor is not one of that interface's senders.
 
     Why: the sequence diagram would show a message coming from the wrong party, and
     the interface specification would contradict the process.
 
     Bad:
-        steps: [{id: 1, name: Send consumption, actor: SUP, interface: IF-021}]   # IF-021 sender: SDS
+        steps: [{id: 1, name: Send consumption, actor: SUP, interface: IF-021}]   # IF-021 senders: [SDS, ADS]
     Good:
-        steps: [{id: 1, name: Send consumption, actor: SDS, interface: IF-021}]
+        steps: [{id: 1, name: Send consumption, actor: ADS, interface: IF-021}]
     """
     for process in model.processes.values():
         for step in process.steps:
             interface = model.interfaces.get(step.interface) if step.interface else None
-            if interface is not None and step.actor != interface.sender:
+            if interface is not None and interface.senders and step.actor not in interface.senders:
+                senders = ", ".join(interface.senders)
                 yield Finding(
                     f"{process.id} step {step.id}: actor {step.actor} sends {interface.id}, "
-                    f"but its sender is {interface.sender}",
+                    f"but {step.actor} is not among its senders ({senders}); "
+                    f"add {step.actor} to the interface's senders or change the actor",
                     step.span("actor"),
                     process.id,
                 )

@@ -52,7 +52,10 @@ LEGEND = (
         "Interface x Data Item",
         "M: the interface carries the item and it is mandatory; O: optional; blank: not carried.",
     ),
-    Fact("Role x Interface", "P: the role publishes (sends) the interface; C: the role consumes (receives) it."),
+    Fact(
+        "Role x Interface",
+        "P: the role publishes (sends) the interface (every sender is marked); C: the role consumes (receives) it.",
+    ),
     Fact("Process x Interface", "The steps of the process that send the interface; blank: not used."),
     Fact("Filters", "Every sheet has filters on its header row, which stays in view when scrolling."),
 )
@@ -195,7 +198,7 @@ def catalogue_view(
 
 
 def _publishes_or_consumes(role_id: str, interface: e.Interface) -> str | None:
-    if interface.sender == role_id:
+    if role_id in interface.senders:
         return "P"
     return "C" if role_id in interface.receivers else None
 

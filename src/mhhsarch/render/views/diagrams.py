@@ -261,14 +261,16 @@ def _key(model: Model, interface_ids: Iterable[str]) -> tuple[tuple[str, str], .
 
 
 def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> CommunicationView:
-    interfaces = sorted(interfaces, key=lambda i: (i.sender, i.id))
-    roles = _by_category(model, [r for i in interfaces for r in (i.sender, *i.receivers) if r in model.roles])
+    """Every in-scope interface as edges from each of its senders to each receiver."""
+    interfaces = sorted(interfaces, key=lambda i: i.id)
+    roles = _by_category(model, [r for i in interfaces for r in (*i.senders, *i.receivers) if r in model.roles])
     rows = sorted(
         (
-            (i.sender, r, i.transport, i.id, i.id, i.id)
+            (s, r, i.transport, i.id, i.id, i.id)
             for i in interfaces
+            for s in i.senders
             for r in i.receivers
-            if i.sender in model.roles and r in model.roles
+            if s in model.roles and r in model.roles
         ),
         key=lambda row: (row[0], row[1], row[2] or "", row[3]),
     )
@@ -302,18 +304,24 @@ def process_view(model: Model, process: Process) -> CommunicationView:
 
 
 def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> CommunicationView:
-    mine = sorted((i for i in interfaces if i.sender == role.id or role.id in i.receivers), key=lambda i: i.id)
+    """The role's interfaces: out to every receiver of those it sends, in from every
+    other sender of those it receives."""
+    mine = sorted((i for i in interfaces if role.id in i.senders or role.id in i.receivers), key=lambda i: i.id)
     rows = []
     for interface in mine:
         label = f"{interface.id} {interface.name}"
-        if interface.sender == role.id:
+        if role.id in interface.senders:
             rows += [
                 (role.id, r, interface.transport, label, interface.id, interface.id)
                 for r in interface.receivers
                 if r in model.roles
             ]
-        elif interface.sender in model.roles:
-            rows.append((interface.sender, role.id, interface.transport, label, interface.id, interface.id))
+        if role.id in interface.receivers:
+            rows += [
+                (s, role.id, interface.transport, label, interface.id, interface.id)
+                for s in interface.senders
+                if s in model.roles and s != role.id  # the role's own sends are drawn above
+            ]
     rows.sort(key=lambda row: (row[0] != role.id, row[0], row[1], row[2] or "", row[5]))
     partners = [r for row in rows for r in row[:2] if r != role.id]
     nodes = (_node(model, role.id, focus=True), *(_node(model, r) for r in _by_category(model, partners)))

@@ -183,7 +183,10 @@ def _usage(model: Model, process: e.Process, steps: list[e.Step], interface_id: 
 def interface_facts(model: Model, interface: e.Interface) -> tuple[Fact, ...]:
     """The key facts of an interface (also shown in process descriptions)."""
     return (
-        Fact("Sender", role_label(model, interface.sender)),
+        Fact(
+            "Senders" if len(interface.senders) > 1 else "Sender",
+            and_list(role_label(model, r) for r in interface.senders),
+        ),
         Fact("Receivers", ", ".join(role_label(model, r) for r in interface.receivers)),
         Fact("Transport", TRANSPORTS.get(interface.transport, interface.transport)),
         Fact("Pattern", (interface.pattern or NOT_STATED).capitalize()),
@@ -220,7 +223,7 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
         date=render_date(epoch),
         model=model_label(model),
         subject="Interface specification",
-        keywords=" ".join((i.id, i.sender, *i.receivers, i.transport)),
+        keywords=" ".join(dict.fromkeys((i.id, *i.senders, *i.receivers, i.transport))),
     )
     items = [item for _, item in uses if item is not None]
     personal = [item for item in items if item.personal_data]
@@ -232,7 +235,7 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
         dict.fromkeys(
             (
                 i.id,
-                *dict.fromkeys((i.sender, *i.receivers)),
+                *dict.fromkeys((*i.senders, *i.receivers)),
                 *(use.ref for use in i.data_items),
                 *(v.id for v in valid_sets),
                 *(p.id for p in processes),
@@ -257,9 +260,11 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
         description=paragraphs(i.description),
         notes=i.notes.strip() if i.notes else None,
         assumed=i.assumed,
-        parties_sentence=f"{role_label(model, i.sender)} sends this interface to "
-        f"{and_list(role_label(model, r) for r in i.receivers)}.",
-        parties=(_party(model, "Sender", i.sender), *(_party(model, "Receiver", r) for r in i.receivers)),
+        parties_sentence=_parties_sentence(model, i),
+        parties=(
+            *(_party(model, "Sender", r) for r in i.senders),
+            *(_party(model, "Receiver", r) for r in i.receivers),
+        ),
         transport=(
             Fact("Trigger", i.trigger or NOT_STATED),
             Fact("Frequency", FREQUENCIES.get(i.frequency or "", i.frequency or NOT_STATED)),
@@ -283,7 +288,7 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
             ),
             Fact("Carries personal data", yes_no(i.personal_data)),
             Fact("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
-            Fact("May publish", role_label(model, i.sender)),
+            Fact("May publish", ", ".join(role_label(model, r) for r in i.senders)),
             Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
         ),
         data_summary=f"The interface carries {len(uses)} data items ({mandatory} mandatory, "
@@ -314,6 +319,14 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
         ),
         sources=sources,
     )
+
+
+def _parties_sentence(model: Model, interface: e.Interface) -> str:
+    senders = and_list(role_label(model, r) for r in interface.senders)
+    receivers = and_list(role_label(model, r) for r in interface.receivers)
+    if len(interface.senders) > 1:
+        return f"{senders} each send this interface to {receivers}."
+    return f"{senders} sends this interface to {receivers}."
 
 
 def _principle_row(principle: e.Principle, traced_from: str) -> PrincipleRow:

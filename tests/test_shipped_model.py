@@ -1,0 +1,141 @@
+"""The shipped model (model/) says what the programme's design says, and its documents
+say it too: each test reads back a Word document (python-docx) or a diagram view built
+from the real model, for a defect a reviewer of a tranche found (issue 11).
+
+The documents are written straight from their views with the bundled templates (no
+diagrams: the documents then say where the diagrams are published), which keeps this
+module quick; tests/test_documents.py covers the whole render.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from docx import Document
+
+from conftest import REPO
+from mhhsarch.pipeline import check_model
+from mhhsarch.render.templates import BUNDLED
+from mhhsarch.render.views.diagrams import context_view, market_view, sequence_view
+from mhhsarch.render.views.interface_spec import interface_spec_view
+from mhhsarch.render.views.process import process_view
+from mhhsarch.render.writers.docx import load_docx_template, write_docx
+
+EPOCH = 1700000000
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    checked = check_model(REPO / "model")
+    assert checked.diagnostics == [], [f"{d.code} {d.span}: {d.message}" for d in checked.diagnostics]
+    return checked
+
+
+@pytest.fixture(scope="module")
+def documents(shipped, tmp_path_factory):
+    """`documents("IF-021")` or `documents("BP002")`: that document, written once, opened."""
+    out = tmp_path_factory.mktemp("shipped")
+    templates = {
+        "interface": load_docx_template(BUNDLED / "interface_spec.docx"),
+        "process": load_docx_template(BUNDLED / "process_description.docx"),
+    }
+    opened: dict[str, object] = {}
+
+    def document(entity_id: str):
+        if entity_id not in opened:
+            model, graph = shipped.model, shipped.graph
+            if entity_id.startswith("BP"):
+                view = process_view(model, model.processes[entity_id], EPOCH)
+                template = templates["process"]
+            else:
+                view = interface_spec_view(model, graph, model.interfaces[entity_id], EPOCH)
+                template = templates["interface"]
+            target = out / f"{entity_id}.docx"
+            write_docx(view, template, out, target, EPOCH)
+            opened[entity_id] = Document(str(target))
+        return opened[entity_id]
+
+    return document
+
+
+def section_text(doc, heading: str) -> str:
+    """The paragraphs and tables under a heading (numbered or not), to the next heading of its level."""
+    body = doc.element.body
+    texts, inside, level = [], False, None
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            style = child.xpath("string(./w:pPr/w:pStyle/@w:val)")
+            text = "".join(child.xpath(".//w:t/text()"))
+            if style.startswith("Heading"):
+                if inside and int(style[-1]) <= level:
+                    break
+                if re.sub(r"^[0-9.]+\s+", "", text) == heading:
+                    inside, level = True, int(style[-1])
+                    continue
+            if inside:
+                texts.append(text)
+        elif tag == "tbl" and inside:
+            for row in child.xpath(".//w:tr"):
+                texts.append(" | ".join("".join(cell.xpath(".//w:t/text()")) for cell in row.xpath("./w:tc")))
+    assert inside, f"no heading {heading!r}"
+    return "\n".join(texts)
+
+
+def table_with_header(doc, *titles: str):
+    for table in doc.tables:
+        if [c.text for c in table.rows[0].cells][: len(titles)] == list(titles):
+            return table
+    raise AssertionError(f"no table headed {titles}")
+
+
+def rows_of(table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows[1:]]
+
+
+# --- 1. every sender ------------------------------------------------------------------------
+
+
+def test_if021_names_every_data_service_as_sender_and_publisher(documents):
+    doc = documents("IF-021")
+    parties = section_text(doc, "Sender and receivers")
+    assert (
+        "Smart Data Service (SDS), Advanced Data Service (ADS) and Unmetered Supplies Data Service (UMSDS) "
+        "each send this interface" in parties
+    )
+    senders = [row[2] for row in rows_of(table_with_header(doc, "Direction", "Role", "Code")) if row[0] == "Sender"]
+    assert senders == ["SDS", "ADS", "UMSDS"]
+    security = section_text(doc, "Security")
+    publish = next(line for line in security.splitlines() if line.startswith("May publish"))
+    for role in ("(SDS)", "(ADS)", "(UMSDS)"):
+        assert role in publish
+
+
+def test_if034_is_sent_by_every_service_that_can_be_appointed(shipped):
+    assert shipped.model.interfaces["IF-034"].senders == ("SDS", "ADS", "UMSDS", "SMS", "AMS")
+    assert not any(
+        key == "x-also_sent_by" for interface in shipped.model.interfaces.values() for key, _ in interface.extras
+    )
+
+
+def test_bp002_step_7_sends_if034(documents, shipped):
+    step = next(s for s in shipped.model.processes["BP002"].steps if s.id == 7)
+    assert (step.actor, step.interface) == ("SMS", "IF-034")
+    rows = rows_of(table_with_header(documents("BP002"), "No.", "Actor", "Action", "Interface"))
+    seventh = next(row for row in rows if row[0] == "7")
+    assert "IF-034" in seventh[3] and "Smart Metering Service (SMS)" in seventh[1]
+    messages = sequence_view(shipped.model, shipped.model.processes["BP002"]).messages()
+    assert [(m.sender, m.receiver) for m in messages if m.step == 7] == [("SMS", "REGS")]
+
+
+def test_ads_sends_in_its_context_diagram_and_ads_and_umsds_send_in_the_market(shipped):
+    model = shipped.model
+    interfaces = [i for i in model.interfaces.values() if i.status != "withdrawn"]
+    ads = context_view(model, model.roles["ADS"], interfaces)
+    assert {("ADS", "MDS"), ("ADS", "SUP"), ("ADS", "LDSO")} <= {(e.sender, e.receiver) for e in ads.edges}
+    assert any("IF-021" in e.interfaces for e in ads.edges if e.sender == "ADS")
+    market = market_view(model, interfaces, "market")
+    senders = {e.sender for e in market.edges}
+    assert {"ADS", "UMSDS"} <= senders
+    assert any("IF-021" in e.interfaces for e in market.edges if (e.sender, e.receiver) == ("UMSDS", "MDS"))
