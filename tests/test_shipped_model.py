@@ -139,3 +139,34 @@ def test_ads_sends_in_its_context_diagram_and_ads_and_umsds_send_in_the_market(s
     senders = {e.sender for e in market.edges}
     assert {"ADS", "UMSDS"} <= senders
     assert any("IF-021" in e.interfaces for e in market.edges if (e.sender, e.receiver) == ("UMSDS", "MDS"))
+
+
+# --- 2. who among the recipients gets a message --------------------------------------------
+
+
+def test_if014_in_bp005_goes_back_to_the_submitter(documents, shipped):
+    model = shipped.model
+    process = model.processes["BP005"]
+    # the sequence diagram draws one arrow, to the data service that submitted at step 4
+    rejection = [m for m in sequence_view(model, process).messages() if m.interface == "IF-014"]
+    assert [(m.sender, m.receiver) for m in rejection] == [("MDS", "SDS")]
+    assert rejection[0].label.endswith("(to the originator)")
+    # the process description says so under the recipients of step 6
+    rows = rows_of(table_with_header(documents("BP005"), "No.", "Actor", "Action", "Interface", "Recipients"))
+    sixth = next(row for row in rows if row[0] == "6")
+    assert "IF-014" in sixth[3]
+    assert "Only the originator: the sender of the step 4 message (IF-021) it answers" in sixth[4]
+    # and so does the where-used table of IF-014's specification
+    where = rows_of(table_with_header(documents("IF-014"), "Process", "Step", "Step name", "From", "To"))
+    bp005 = next(row for row in where if row[0].startswith("BP005"))
+    assert bp005[1] == "6" and "Only the originator" in bp005[4]
+
+
+def test_if001_in_bp001_goes_to_the_parties_appointed_to_the_metering_point(documents, shipped):
+    model = shipped.model
+    messages = [m for m in sequence_view(model, model.processes["BP001"]).messages() if m.interface == "IF-001"]
+    assert [m.receiver for m in messages] == ["SUP", "SDS", "ADS", "UMSDS", "SMS", "AMS"]
+    assert messages[0].label.endswith("(to those appointed)")
+    rows = rows_of(table_with_header(documents("BP001"), "No.", "Actor", "Action", "Interface", "Recipients"))
+    fourth = next(row for row in rows if row[0] == "4")
+    assert "IF-001" in fourth[3] and "Only those appointed to the metering point" in fourth[4]

@@ -320,6 +320,16 @@ def named(expression: str) -> list[tuple[str, str]]:
     ]
 
 
+def with_detail(expression: str, detail: str) -> list[tuple[str, str]]:
+    """A cell of a text with an optional lighter second line (another field of the row)."""
+    return [
+        ("{{ " + expression + " }}", ""),
+        ("{%p if " + detail + " %}", ""),
+        ("{{ " + detail + " }}", "detail"),
+        ("{%p endif %}", ""),
+    ]
+
+
 def document_control(b: Body) -> None:
     b.h("Document control")
     b.h("Document information", 2)
@@ -474,7 +484,7 @@ def interface_spec(b: Body) -> None:
             "{{ row.step }}",
             "{{ row.step_name }}",
             "{{ row.sender }}",
-            "{{ row.recipients }}",
+            with_detail("row.recipients", "row.audience"),
             "{{ row.condition }}",
         ],
     )
@@ -526,7 +536,10 @@ def process_description(b: Body) -> None:
     b.tag("endif")
 
     b.h("Steps")
-    b.p("{{ steps_summary }} Unless the step names them, an interface goes to all its receivers.")
+    b.p(
+        "{{ steps_summary }} Unless the step names them, an interface goes to all its receivers; "
+        "a note under the recipients says when only some of them get it."
+    )
     b.table(
         [("No.", 1.0), ("Actor", 2.6), ("Action", 5.0), ("Interface", 3.2), ("Recipients", 2.6), ("Condition", 2.6)],
         "steps",
@@ -542,7 +555,7 @@ def process_description(b: Body) -> None:
                 ("{%p endif %}", ""),
                 ("{%p endif %}", ""),
             ],
-            "{{ row.recipients }}",
+            with_detail("row.recipients", "row.audience"),
             named("row.condition"),
         ],
     )

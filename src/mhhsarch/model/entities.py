@@ -111,6 +111,7 @@ class Step:
     actor: str
     interface: str | None = None
     to: tuple[str, ...] = ()  # as written; empty means "all the interface's receivers"
+    audience: str = "all"  # who of those recipients gets it: "all", "appointed" or "originator"
     condition: str | None = None
     next: tuple[int, ...] = ()
     description: str | None = None

@@ -123,6 +123,7 @@ def _build_step(raw, origin):
         actor=raw["actor"],
         interface=raw.get("interface"),
         to=_ids(raw, "to"),
+        audience=raw.get("audience", "all"),
         condition=raw.get("condition"),
         next=_ids(raw, "next"),
         description=raw.get("description"),

@@ -148,3 +148,50 @@ def next_step_missing(model, graph) -> Iterator[Finding]:
                         step.span("next", i),
                         process.id,
                     )
+
+
+@rule("P406", "originator-without-message")
+def originator_without_message(model, graph) -> Iterator[Finding]:
+    """A step goes back to the originator (`audience: originator`), but answers no message.
+
+    Why: "back to the originator" means the sender of the message the step answers, as
+    a rejection goes to the data service whose submission failed. Without an earlier
+    step that sends a message to this step's actor, or with that message's sender not
+    among the recipients, nobody can tell who gets it.
+
+    Bad:
+        steps:
+          - {id: 1, name: Validate, actor: MDS}
+          - {id: 2, name: Reject, actor: MDS, interface: IF-014, audience: originator}
+    Good:
+        steps:
+          - {id: 1, name: Submit, actor: SDS, interface: IF-021, to: [MDS]}
+          - {id: 2, name: Reject, actor: MDS, interface: IF-014, audience: originator}
+    """
+    for process in model.processes.values():
+        for step in process.steps:
+            if step.audience != "originator":
+                continue
+            if not step.interface:
+                yield Finding(
+                    f"{process.id} step {step.id}: `audience: originator` on a step that sends no interface",
+                    step.span("audience"),
+                    process.id,
+                )
+                continue
+            answered = model.answered_step(process, step)
+            if answered is None:
+                yield Finding(
+                    f"{process.id} step {step.id}: goes back to the originator, but no earlier step sends "
+                    f"{step.actor} a message to answer",
+                    step.span("audience"),
+                    process.id,
+                )
+            elif step.interface in model.interfaces and answered.actor not in model.step_recipients(step):
+                yield Finding(
+                    f"{process.id} step {step.id}: goes back to the originator {answered.actor} "
+                    f"(step {answered.id}), which is not among its recipients "
+                    f"({', '.join(model.step_recipients(step))})",
+                    step.span("audience"),
+                    process.id,
+                )

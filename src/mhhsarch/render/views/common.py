@@ -78,6 +78,18 @@ class PrincipleRow:
     traced_from: str
 
 
+def audience_text(model: Model, process: e.Process, step: e.Step) -> str:
+    """What a step's `audience` means for its recipients, in words ("" for all of them)."""
+    if step.audience == "appointed":
+        return "Only those appointed to the metering point (its supplier and its appointed services)"
+    if step.audience == "originator":
+        answered = model.answered_step(process, step)
+        if answered is None:
+            return "Only the originator of the message it answers"
+        return f"Only the originator: the sender of the step {answered.id} message ({answered.interface}) it answers"
+    return ""
+
+
 def render_date(epoch: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 

@@ -16,6 +16,7 @@ from mhhsarch.render.views.common import (
     Named,
     PrincipleRow,
     and_list,
+    audience_text,
     document_control,
     highest,
     model_label,
@@ -101,6 +102,7 @@ class UseRow:
     step_name: str
     sender: str
     recipients: str
+    audience: str  # who of the recipients gets it, in words; "" when all of them do
     condition: str
 
 
@@ -302,6 +304,7 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
                 s.name,
                 s.actor,
                 ", ".join(s.to or i.receivers),
+                audience_text(model, p, s),
                 s.condition or "Always",
             )
             for p in processes

@@ -1,0 +1,85 @@
+"""The wave-2 metamodel (issue 11): what the new fields mean and what validation says
+about them, on the valid fixture with one file changed. The rules' own broken
+fixtures (tests/fixtures/bad/) check where each finding is; these check what it says.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import copy_model
+from mhhsarch.pipeline import check_model
+
+BP005 = """
+process:
+  id: BP005
+  name: Data Processing
+  tranche: 1
+  status: approved
+  participants: [SDS, MDS, SUP, REGS]
+  steps:
+{steps}
+"""
+
+
+def findings(model: Path) -> list[tuple[str, str]]:
+    return [(d.code, d.message) for d in check_model(model).diagnostics]
+
+
+def with_steps(tmp_path: Path, steps: str) -> Path:
+    model = copy_model(tmp_path / "model")
+    (model / "processes/BP005.yaml").write_text(BP005.format(steps=steps), encoding="utf-8")
+    return model
+
+
+def test_the_old_sender_field_is_one_error_saying_what_to_write(tmp_path):
+    model = copy_model(tmp_path / "model")
+    path = model / "interfaces/IF-018.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("senders: [REGS]", "sender: REGS"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mhhsarch", "validate", "model"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "error: IF-018: `sender` was replaced by `senders`" in result.stdout
+    assert "write `senders: [REGS]`" in result.stdout
+    assert "senders` is missing" not in result.stdout  # one error, not two
+    assert "Found 1 error" in result.stdout
+
+
+def test_originator_must_be_among_the_recipients(tmp_path):
+    steps = """
+    - {id: 1, name: Send consumption, actor: SDS, interface: IF-021, to: [MDS]}
+    - {id: 2, name: Send consumption, actor: SDS, interface: IF-021, to: [SUP]}
+    - {id: 3, name: Tell the supplier, actor: SUP, interface: IF-021, to: [MDS], audience: originator}
+"""
+    found = findings(with_steps(tmp_path, steps))  # SUP is not a sender of IF-021 either (P402)
+    assert (
+        "P406",
+        "BP005 step 3: goes back to the originator SDS (step 2), which is not among its recipients (MDS)",
+    ) in found
+
+
+def test_originator_answers_the_nearest_message_to_the_actor(tmp_path):
+    steps = """
+    - {id: 1, name: Send consumption, actor: SDS, interface: IF-021, to: [MDS]}
+    - {id: 2, name: Tell the data service, actor: REGS, interface: IF-018, to: [SDS]}
+    - {id: 3, name: Send again, actor: SDS, interface: IF-021, to: [SUP], audience: originator}
+"""
+    model = with_steps(tmp_path, steps)
+    checked = check_model(model)
+    # step 3 answers step 2 (REGS told SDS), and REGS is not a recipient of step 3
+    assert [d.code for d in checked.diagnostics] == ["P406"]
+    process = checked.model.processes["BP005"]
+    assert checked.model.answered_step(process, process.steps[2]).id == 2
+    assert checked.model.answered_step(process, process.steps[0]) is None
+
+
+def test_audience_outside_its_enumeration_is_a_schema_error(tmp_path):
+    steps = """
+    - {id: 1, name: Send consumption, actor: SDS, interface: IF-021, audience: everyone}
+    - {id: 2, name: Notify supplier, actor: REGS, interface: IF-018, to: [SUP]}
+"""
+    found = findings(with_steps(tmp_path, steps))
+    assert any(code == "S204" and "allowed: all, appointed, originator" in message for code, message in found)
