@@ -170,3 +170,33 @@ def test_if001_in_bp001_goes_to_the_parties_appointed_to_the_metering_point(docu
     rows = rows_of(table_with_header(documents("BP001"), "No.", "Actor", "Action", "Interface", "Recipients"))
     fourth = next(row for row in rows if row[0] == "4")
     assert "IF-001" in fourth[3] and "Only those appointed to the metering point" in fourth[4]
+
+
+# --- 3. what the sender submits and what the DIP delivers -------------------------------------
+
+DIP_FILLED = {"DI-014": "Transaction ID", "DI-015": "Transaction Timestamp", "DI-016": "Publication ID"}
+DIP_FILLED["DI-018"] = "Replay Indicator"
+
+
+def test_dip_filled_header_fields_are_not_mandatory_for_the_sender_of_if021(documents):
+    doc = documents("IF-021")
+    header = table_with_header(doc, "ID", "Name", "Type", "Length / format", "Group", "Filled by")
+    titles = [cell.text for cell in header.rows[0].cells]
+    assert titles[6:8] == ["In IF-021", "In PUB-021"]  # the message submitted, the publication delivered
+    rows = {row[0]: row for row in rows_of(header)}
+    assert len(rows) == 22  # the CommonBlock header, once
+    for item_id, name in DIP_FILLED.items():
+        row = rows[item_id]
+        assert name in row[1]
+        assert (row[5], row[6], row[7]) == ("DIP", "-", "M"), row  # not in the sender's message
+    assert (rows["DI-005"][5], rows["DI-005"][6]) == ("Sender", "M")  # Sender Unique Reference
+    # the payload table no longer repeats the header
+    payload = table_with_header(doc, "ID", "Name", "Type", "Length / format", "M/O")
+    assert [row[0] for row in rows_of(payload)] == ["DI-200", "DI-150", "DI-204", "DI-201", "DI-202", "DI-203"]
+    assert "Appendix B" in section_text(doc, "Data items")
+
+
+def test_only_the_d0_group_is_populated_by_the_dip(shipped):
+    items = shipped.model.data_items
+    assert {i.id for i in items.values() if i.populated_by == "dip"} == {f"DI-{n:03d}" for n in range(14, 20)}
+    assert {i.id for i in items.values() if i.in_header} == {f"DI-{n:03d}" for n in range(1, 23)}

@@ -437,6 +437,12 @@ def interface_spec(b: Body) -> None:
 
     b.h("Data items")
     b.p("{{ data_summary }} Enumerated items take their codes from the valid sets in Appendix A.")
+    b.tag("if header_items")
+    b.p(
+        "The message also carries the DIP CommonBlock header, described once in Appendix B: who fills each "
+        "field, in {{ submitted_as }} as the sender submits it and in {{ delivered_as }} as the DIP delivers it."
+    )
+    b.tag("endif")
     b.table(
         [
             ("ID", 1.5),
@@ -505,6 +511,37 @@ def interface_spec(b: Body) -> None:
     b.tag("endif")
     b.table([("Code", 3.0), ("Meaning", 14.0)], "set.codes", ["{{ row.code }}", named("row.meaning")])
     b.tag("endfor")
+
+    b.tag("if header_items")
+    b.h("Appendix B  DIP CommonBlock header")
+    b.p("{{ header_summary }}")
+    b.table(
+        [
+            ("ID", 1.4),
+            ("Name", 3.8),
+            ("Type", 1.4),
+            ("Length / format", 2.2),
+            ("Group", 2.0),
+            ("Filled by", 1.4),
+            ("In {{ submitted_as }}", 1.5),
+            ("In {{ delivered_as }}", 1.5),
+            ("Repeats", 1.8),
+        ],
+        "header_items",
+        [
+            "{{ row.id }}",
+            named("row.name"),
+            "{{ row.type }}",
+            "{{ row.size }}",
+            "{{ row.group }}",
+            "{{ row.populated_by }}",
+            "{{ row.submitted }}",
+            "{{ row.delivered }}",
+            "{{ row.repeats }}",
+        ],
+    )
+    b.note("M: mandatory; O: optional; C: conditional; -: not in the message (the DIP fills it).")
+    b.tag("endif")
 
 
 def process_description(b: Body) -> None:

@@ -151,6 +151,11 @@ class DataItemUse:
     description: str | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def obligation(self) -> str:
+        """How the specifications print it: M (mandatory) or O (optional)."""
+        return "M" if self.mandatory else "O"
+
     def span(self, *subpath, key: bool = False) -> SourceSpan:
         if self.origin is None:
             return SourceSpan("<memory>", 1, 1)
@@ -196,7 +201,14 @@ class DataItem(Entity):
     personal_data: bool | None = None
     entity: str | None = None
     dtc_ref: str | None = None
+    block: str = "custom"  # of a DIP message: "common" (the CommonBlock header) or "custom" (the payload)
+    populated_by: str = "sender"  # "sender" (in the IF submitted) or "dip" (in the PUB delivered)
     kind = "data_item"
+
+    @property
+    def in_header(self) -> bool:
+        """Whether the item belongs to the DIP CommonBlock header (on a DIP interface)."""
+        return self.block == "common"
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,8 @@ def _build_data_item(raw, origin):
         personal_data=raw.get("personal_data"),
         entity=raw.get("entity"),
         dtc_ref=None if dtc is None else str(dtc),
+        block=raw.get("block", "custom"),
+        populated_by=raw.get("populated_by", "sender"),
     )
 
 

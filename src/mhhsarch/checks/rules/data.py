@@ -133,3 +133,39 @@ def personal_data_unmarked(model, graph) -> Iterator[Finding]:
                     use.span("ref"),
                     interface.id,
                 )
+
+
+@rule("D608", "dip-field-misplaced")
+def dip_field_misplaced(model, graph) -> Iterator[Finding]:
+    """A data item the DIP populates is not in the CommonBlock header, or is carried by an
+    interface that does not go over the DIP.
+
+    Why: the DIP adds only header fields, and only to the publications it delivers;
+    such a field anywhere else is one that nobody fills, so every recipient would wait
+    for a value that never comes.
+
+    Bad:
+        data_items: [{id: DI-014, name: Transaction ID, type: string, populated_by: dip}]   # no block: common
+    Good:
+        data_items: [{id: DI-014, name: Transaction ID, type: string, block: common, populated_by: dip}]
+    """
+    for item in model.data_items.values():
+        if item.populated_by == "dip" and not item.in_header:
+            yield Finding(
+                f"{item.id} ({item.name}) is populated by the DIP but is not in the CommonBlock header "
+                "(block: common); the DIP fills header fields only",
+                item.span("populated_by", key=True),
+                item.id,
+            )
+    for interface in model.interfaces.values():
+        if interface.transport == "DIP":
+            continue
+        for use in interface.data_items:
+            item = model.data_items.get(use.ref)
+            if item is not None and item.populated_by == "dip":
+                yield Finding(
+                    f"{interface.id} goes over the {interface.transport}, not the DIP, but carries {item.id} "
+                    f"({item.name}), which only the DIP populates",
+                    use.span("ref"),
+                    interface.id,
+                )

@@ -45,7 +45,9 @@ class CatalogueView:
 LEGEND = (
     Fact(
         "Data Items",
-        "Every data item: type, size, valid set, the role that masters it, and how many interfaces carry it.",
+        "Every data item: type, size, valid set, the role that masters it, how many interfaces carry it, and "
+        "for the DIP: its block (common: the CommonBlock header; custom: the payload) and who populates it "
+        "(the sender in the IF it submits, or the DIP in the PUB it delivers).",
     ),
     Fact("Valid Sets", "The codes an enumerated data item may take, one row per code."),
     Fact(
@@ -99,6 +101,8 @@ def catalogue_view(
             Column("Personal data", 10, YES_NO),
             Column("Entity", 22),
             Column("DTC ref", 10),
+            Column("DIP block", 10, ("common", "custom")),
+            Column("Populated by", 10, ("sender", "dip")),
             Column("Used by (interfaces)", 11),
             Column("Interfaces", 28),
             Column("Description", 60),
@@ -118,6 +122,8 @@ def catalogue_view(
                 d.personal_data,
                 d.entity,
                 d.dtc_ref,
+                d.block,
+                d.populated_by,
                 len(used_by.get(d.id, ())),
                 ", ".join(used_by.get(d.id, ())),
                 d.description,

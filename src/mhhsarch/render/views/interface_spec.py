@@ -78,6 +78,22 @@ class DataItemRow:
 
 
 @dataclass(frozen=True)
+class HeaderItemRow:
+    """A field of the DIP CommonBlock header: who fills it, and whether it must be in
+    the message the sender submits (IF-nnn) and in the publication the DIP delivers (PUB-nnn)."""
+
+    id: str
+    name: Named
+    type: str
+    size: str
+    group: str
+    populated_by: str  # "Sender" or "DIP"
+    submitted: str  # in the sender's IF-nnn: "M", "O", "C", or "-" when the DIP fills it
+    delivered: str  # in the DIP's PUB-nnn: "M", "O" or "C"
+    repeats: str
+
+
+@dataclass(frozen=True)
 class Diagram:
     """A picture the document embeds: a file the diagram renderers write in the same run."""
 
@@ -136,7 +152,11 @@ class InterfaceSpecView:
     volumetrics: tuple[Fact, ...]
     security: tuple[Fact, ...]
     data_summary: str
-    data_items: tuple[DataItemRow, ...]
+    data_items: tuple[DataItemRow, ...]  # the payload (CustomBlock); the DIP header is in header_items
+    submitted_as: str  # over the DIP: the message the sender submits ("IF-021"); "" otherwise
+    delivered_as: str  # over the DIP: the publication the DIP delivers ("PUB-021"); "" otherwise
+    header_summary: str  # "" when the interface carries no DIP header
+    header_items: tuple[HeaderItemRow, ...]  # the DIP CommonBlock header, shown once in its own section
     usages: tuple[Usage, ...]
     where_used: tuple[UseRow, ...]
     principles: tuple[PrincipleRow, ...]
@@ -229,7 +249,13 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
     )
     items = [item for _, item in uses if item is not None]
     personal = [item for item in items if item.personal_data]
-    mandatory = sum(1 for use, _ in uses if use.mandatory)
+    # Over the DIP a message is {CommonBlock, CustomBlock}: the header is shown once, in
+    # its own section, and the data item table holds the payload.
+    over_dip = i.transport == "DIP"
+    header = [(use, item) for use, item in uses if over_dip and item is not None and item.in_header]
+    payload = [(use, item) for use, item in uses if not (over_dip and item is not None and item.in_header)]
+    number = i.id.split("-", 1)[1]
+    submitted_as, delivered_as = (f"IF-{number}", f"PUB-{number}") if over_dip else ("", "")
     volumes = i.volumetrics
     per_day, typical = volumes.messages_per_day, volumes.payload_typical
     known = per_day is not None and typical is not None
@@ -293,9 +319,12 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
             Fact("May publish", ", ".join(role_label(model, r) for r in i.senders)),
             Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
         ),
-        data_summary=f"The interface carries {len(uses)} data items ({mandatory} mandatory, "
-        f"{len(uses) - mandatory} optional), in this order.",
-        data_items=tuple(_data_item_row(use, item) for use, item in uses),
+        data_summary=_data_summary(payload, bool(header)),
+        data_items=tuple(_data_item_row(use, item) for use, item in payload),
+        submitted_as=submitted_as,
+        delivered_as=delivered_as,
+        header_summary=_header_summary(header, submitted_as, delivered_as),
+        header_items=tuple(_header_item_row(use, item) for use, item in header),
         usages=tuple(_usage(model, p, steps_of[p.id], i.id) for p in processes),
         where_used=tuple(
             UseRow(
@@ -332,6 +361,45 @@ def _parties_sentence(model: Model, interface: e.Interface) -> str:
     return f"{senders} sends this interface to {receivers}."
 
 
+def _data_summary(payload: list, has_header: bool) -> str:
+    counts = {"M": 0, "O": 0, "C": 0}
+    for use, _ in payload:
+        counts[use.obligation] += 1
+    split = f"{counts['M']} mandatory, {counts['O']} optional" + (f", {counts['C']} conditional" if counts["C"] else "")
+    what = "The payload (CustomBlock) carries" if has_header else "The interface carries"
+    return f"{what} {len(payload)} data items ({split}), in this order."
+
+
+def _header_summary(header: list, submitted_as: str, delivered_as: str) -> str:
+    if not header:
+        return ""
+    by_dip = sum(1 for _, item in header if item.populated_by == "dip")
+    fields = f"Every DIP message starts with the CommonBlock header; this interface uses {len(header)} of its fields."
+    if not by_dip:
+        return f"{fields} The sender fills all of them in the message it submits ({submitted_as})."
+    return (
+        f"{fields} The sender fills {len(header) - by_dip} of them in the message it submits ({submitted_as}); "
+        f"the DIP adds the other {by_dip} to the publication it delivers ({delivered_as}), so they are not part "
+        "of the sender's message."
+    )
+
+
+def _header_item_row(use: e.DataItemUse, item: e.DataItem) -> HeaderItemRow:
+    row = _data_item_row(use, item)
+    by_dip = item.populated_by == "dip"
+    return HeaderItemRow(
+        row.id,
+        row.name,
+        row.type,
+        row.size,
+        row.group,
+        "DIP" if by_dip else "Sender",
+        "-" if by_dip else use.obligation,
+        use.obligation,
+        row.repeats,
+    )
+
+
 def _principle_row(principle: e.Principle, traced_from: str) -> PrincipleRow:
     return PrincipleRow(principle.id, principle.title, principle.text, traced_from)
 
@@ -358,7 +426,7 @@ def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
         Named(item.name, use.description or item.description),
         item.type,
         "\n".join(size),
-        "M" if use.mandatory else "O",
+        use.obligation,
         REPEATS.get(use.repeats, use.repeats),
         use.group or "",
         item.valid_set or "",
