@@ -184,7 +184,7 @@ def test_interface_spec_sections_and_data_item_table(site):
         assert len(rows) == len(payload)
         for row, use in zip(rows, payload):
             assert row.cells[0].text == use.ref
-            assert row.cells[4].text == ("M" if use.mandatory else "O")
+            assert row.cells[4].text == use.obligation
         if header:
             table = table_with_header(doc, "ID", "Name", "Type", "Length / format", "Group", "Filled by")
             assert [r.cells[0].text for r in table.rows[1:]] == [u.ref for u in header]
@@ -364,7 +364,7 @@ def test_catalogue_sheets_rows_and_matrices(site, workbook):
     for row in matrix.iter_rows(min_row=2, values_only=True):
         for interface_id, value in zip(columns, row[2:]):
             use = next((u for u in model.interfaces[interface_id].data_items if u.ref == row[0]), None)
-            assert value == (None if use is None else "M" if use.mandatory else "O"), (row[0], interface_id)
+            assert value == (None if use is None else use.obligation), (row[0], interface_id)
 
     roles = workbook["Role x Interface"]
     for row in roles.iter_rows(min_row=2, values_only=True):

@@ -83,3 +83,54 @@ def test_audience_outside_its_enumeration_is_a_schema_error(tmp_path):
 """
     found = findings(with_steps(tmp_path, steps))
     assert any(code == "S204" and "allowed: all, appointed, originator" in message for code, message in found)
+
+
+def with_uses(tmp_path: Path, uses: str) -> Path:
+    model = copy_model(tmp_path / "model")
+    path = model / "interfaces/IF-018.yaml"
+    text = path.read_text(encoding="utf-8")
+    head = text[: text.index("  data_items:")]
+    path.write_text(head + "  data_items:\n" + uses, encoding="utf-8")
+    return model
+
+
+def test_conditional_items_need_their_condition(tmp_path):
+    uses = """    - {ref: DI-001}
+    - {ref: DI-003, mandatory: conditional}
+    - {ref: DI-004, mandatory: true, condition: when the address changed}
+"""
+    found = findings(with_uses(tmp_path, uses))
+    assert ("S201", "IF-018 field `data_items[1]`: required field `condition` is missing") in found
+    assert (
+        "S204",
+        "IF-018 field `data_items[2].mandatory` is true; it must be 'conditional' (an item with a `condition` is "
+        "conditional)",
+    ) in found
+
+
+def test_a_condition_alone_makes_an_item_conditional_and_counts_may_be_exact_or_ranges(tmp_path):
+    uses = """    - {ref: DI-001, repeats: 48}
+    - {ref: DI-003, repeats: "46..50"}
+    - {ref: DI-004, condition: when the address changed, repeats: "0..48"}
+"""
+    checked = check_model(with_uses(tmp_path, uses))
+    assert checked.diagnostics == []
+    uses = checked.model.interfaces["IF-018"].data_items
+    assert [(u.obligation, u.repeats, u.bounds) for u in uses] == [
+        ("M", "48", (48, 48)),
+        ("M", "46..50", (46, 50)),
+        ("C", "0..48", (0, 48)),
+    ]
+
+
+def test_repeats_that_is_no_count_is_a_schema_error(tmp_path):
+    found = findings(
+        with_uses(tmp_path, '    - {ref: DI-001, repeats: "many"}\n    - {ref: DI-003}\n    - {ref: DI-004}\n')
+    )
+    assert found == [
+        (
+            "S205",
+            "IF-018 field `data_items[0].repeats`: 'many' is not a count or range of occurrences "
+            "(1, 48, 0..1, 1..* or 46..50)",
+        )
+    ]

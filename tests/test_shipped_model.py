@@ -200,3 +200,32 @@ def test_only_the_d0_group_is_populated_by_the_dip(shipped):
     items = shipped.model.data_items
     assert {i.id for i in items.values() if i.populated_by == "dip"} == {f"DI-{n:03d}" for n in range(14, 20)}
     assert {i.id for i in items.values() if i.in_header} == {f"DI-{n:03d}" for n in range(1, 23)}
+
+
+# --- 4. data item precision -----------------------------------------------------------------
+
+
+def test_if021_payload_says_exactly_48_periods_decimal_precision_and_iso_dates(documents):
+    doc = documents("IF-021")
+    payload = {row[0]: row for row in rows_of(table_with_header(doc, "ID", "Name", "Type", "Length / format", "M/O"))}
+    for period_item in ("DI-201", "DI-202", "DI-203"):  # UTC half-hours: 48 every day, no clock change
+        assert payload[period_item][5] == "Exactly 48", payload[period_item]
+    assert "10 digits, 3 after the point" in payload["DI-202"][3] and "unit kWh" in payload["DI-202"][3]
+    assert "ISO 8601 date YYYY-MM-DD" in payload["DI-200"][3]
+    header = {row[0]: row for row in rows_of(table_with_header(doc, "ID", "Name", "Type", "Length / format", "Group"))}
+    assert "ISO 8601 date-time in UTC YYYY-MM-DDThh:mm:ssZ" in header["DI-006"][3]  # Sender Timestamp
+
+
+def test_a_conditional_item_is_c_with_its_condition(documents):
+    doc = documents("IF-034")
+    payload = {row[0]: row for row in rows_of(table_with_header(doc, "ID", "Name", "Type", "Length / format", "M/O"))}
+    reason = payload["DI-111"]
+    assert reason[4] == "C"
+    assert "Condition: when Response Code is R (rejected)" in reason[1]
+    assert payload["DI-110"][4] == "M"
+    assert "1 conditional" in section_text(doc, "Data items")
+
+
+def test_every_decimal_of_the_shipped_catalogue_has_precision_and_scale(shipped):
+    decimals = [i for i in shipped.model.data_items.values() if i.type == "decimal"]
+    assert decimals and all(i.precision and i.scale is not None and i.scale <= i.precision for i in decimals)

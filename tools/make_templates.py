@@ -320,6 +320,15 @@ def named(expression: str) -> list[tuple[str, str]]:
     ]
 
 
+def conditional(row: str) -> list[tuple[str, str]]:
+    """The condition of a conditional (C) item, in a lighter line under its name."""
+    return [
+        ("{%p if " + row + ".condition %}", ""),
+        ("Condition: {{ " + row + ".condition }}", "detail"),
+        ("{%p endif %}", ""),
+    ]
+
+
 def with_detail(expression: str, detail: str) -> list[tuple[str, str]]:
     """A cell of a text with an optional lighter second line (another field of the row)."""
     return [
@@ -437,6 +446,10 @@ def interface_spec(b: Body) -> None:
 
     b.h("Data items")
     b.p("{{ data_summary }} Enumerated items take their codes from the valid sets in Appendix A.")
+    b.note(
+        "M: mandatory; O: optional; C: conditional, present when the condition under its name holds. "
+        "Dates and times are written in ISO 8601; date-times are in UTC unless the item says otherwise."
+    )
     b.tag("if header_items")
     b.p(
         "The message also carries the DIP CommonBlock header, described once in Appendix B: who fills each "
@@ -457,7 +470,7 @@ def interface_spec(b: Body) -> None:
         "data_items",
         [
             "{{ row.id }}",
-            named("row.name"),
+            named("row.name") + conditional("row"),
             "{{ row.type }}",
             "{{ row.size }}",
             "{{ row.mandatory }}",
@@ -530,7 +543,7 @@ def interface_spec(b: Body) -> None:
         "header_items",
         [
             "{{ row.id }}",
-            named("row.name"),
+            named("row.name") + conditional("row"),
             "{{ row.type }}",
             "{{ row.size }}",
             "{{ row.group }}",

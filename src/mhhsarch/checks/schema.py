@@ -27,6 +27,11 @@ from mhhsarch.model.entities import Origin
 
 SCHEMA_PACKAGE = "mhhsarch.schemas"
 
+# Fields whose pattern is a value's form rather than an id: what to call a wrong one.
+VALUE_PATTERNS = {
+    "repeats": "count or range of occurrences (1, 48, 0..1, 1..* or 46..50)",
+}
+
 # Fields an earlier metamodel had, per schema: old name -> (new name, how to write it).
 # The schema rejects the old field; this says what to write instead, and the missing
 # new field is not reported a second time.
@@ -161,23 +166,34 @@ def _describe(error, origin: Origin, entity_id, replaced: dict | None = None) ->
         if expected == "boolean" and isinstance(error.instance, str):
             message += " (write true or false)"
         yield "S202", Finding(message, origin.span(*path), entity_id)
+    elif kind == "const":
+        expected = _describe_value(error.validator_value)
+        hint = " (an item with a `condition` is conditional)" if path and path[-1] == "mandatory" else ""
+        yield (
+            "S204",
+            Finding(
+                f"{where} is {_describe_value(error.instance)}; it must be {expected}{hint}",
+                origin.span(*path),
+                entity_id,
+            ),
+        )
     elif kind == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(_describe_value(v).strip("'") for v in error.validator_value)
         yield (
             "S204",
             Finding(f"{where} is {_describe_value(error.instance)}; allowed: {allowed}", origin.span(*path), entity_id),
         )
     elif kind == "pattern":
-        what = "id" if path and path[-1] == "id" else "reference"
-        yield (
-            "S205",
-            Finding(
+        field = path[-1] if path and isinstance(path[-1], str) else None
+        if field in VALUE_PATTERNS:
+            message = f"{where}: {_describe_value(error.instance)} is not a {VALUE_PATTERNS[field]}"
+        else:
+            what = "id" if field == "id" else "reference"
+            message = (
                 f"{where}: {_describe_value(error.instance)} is not a valid {what} "
-                f"(must match {error.validator_value}{_pattern_hint(error.instance)})",
-                origin.span(*path),
-                entity_id,
-            ),
-        )
+                f"(must match {error.validator_value}{_pattern_hint(error.instance)})"
+            )
+        yield "S205", Finding(message, origin.span(*path), entity_id)
     else:
         yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)
 

@@ -145,16 +145,29 @@ class Process(Entity):
 @dataclass(frozen=True, kw_only=True)
 class DataItemUse:
     ref: str
-    mandatory: bool = True
-    repeats: str = "1"
+    mandatory: bool = True  # always present (False for optional and for conditional items)
+    condition: str | None = None  # set for a conditional item: when it is present
+    repeats: str = "1"  # an exact count ("1", "48") or a range ("0..1", "1..*", "46..50")
     group: str | None = None
     description: str | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def obligation(self) -> str:
-        """How the specifications print it: M (mandatory) or O (optional)."""
+        """How the specifications print it: M (mandatory), O (optional) or C (conditional)."""
+        if self.condition is not None:
+            return "C"
         return "M" if self.mandatory else "O"
+
+    @property
+    def bounds(self) -> tuple[int, int | None] | None:
+        """(least, most) occurrences, most None for "*"; None when `repeats` is not a count or range."""
+        least, sep, most = self.repeats.partition("..")
+        if not least.isdigit() or not (most.isdigit() or most == "*" or not sep):
+            return None
+        if not sep:
+            return int(least), int(least)
+        return int(least), None if most == "*" else int(most)
 
     def span(self, *subpath, key: bool = False) -> SourceSpan:
         if self.origin is None:
@@ -193,7 +206,10 @@ class Interface(Entity):
 class DataItem(Entity):
     type: str
     length: int | None = None
+    precision: int | None = None  # decimals: significant digits
+    scale: int | None = None  # decimals: digits after the point
     format: str | None = None
+    time_zone: str | None = None  # datetimes and times: "utc" (the default) or "uk-local"
     valid_set: str | None = None
     unit: str | None = None
     owner: str | None = None

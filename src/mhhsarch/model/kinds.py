@@ -170,8 +170,9 @@ def _build_interface(raw, origin):
         data_items=tuple(
             e.DataItemUse(
                 ref=d["ref"],
-                mandatory=d.get("mandatory", True),
-                repeats=d.get("repeats", "1"),
+                mandatory=d.get("mandatory", "conditional" if "condition" in d else True) is True,
+                condition=d.get("condition"),
+                repeats=str(d.get("repeats", "1")),
                 group=d.get("group"),
                 description=d.get("description"),
                 origin=_child(origin, "data_items", i),
@@ -187,7 +188,10 @@ def _build_data_item(raw, origin):
         **_common(raw, origin),
         type=raw["type"],
         length=raw.get("length"),
+        precision=raw.get("precision"),
+        scale=raw.get("scale"),
         format=raw.get("format"),
+        time_zone=raw.get("time_zone"),
         valid_set=raw.get("valid_set"),
         unit=raw.get("unit"),
         owner=raw.get("owner"),

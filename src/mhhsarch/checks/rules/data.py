@@ -135,6 +135,67 @@ def personal_data_unmarked(model, graph) -> Iterator[Finding]:
                 )
 
 
+@rule("D606", "type-detail-mismatch")
+def type_detail_mismatch(model, graph) -> Iterator[Finding]:
+    """A data item has a detail its type cannot have: `precision` or `scale` on an item
+    that is not a decimal, a scale larger than the precision, or a `time_zone` on an
+    item that is not a datetime or time.
+
+    Why: the data catalogue and the payload schemas print these details as the item's
+    contract; on the wrong type they describe a value that cannot exist.
+
+    Bad:
+        {id: DI-201, name: UTC Settlement Period, type: integer, scale: 2}
+    Good:
+        {id: DI-202, name: Period Consumption, type: decimal, precision: 10, scale: 3}
+    """
+    for item in model.data_items.values():
+        if item.type != "decimal":
+            for detail in ("precision", "scale"):
+                if getattr(item, detail) is not None:
+                    yield Finding(
+                        f"{item.id} has a {detail} but its type is {item.type}; only decimals have one",
+                        item.span(detail, key=True),
+                        item.id,
+                    )
+        elif item.precision is not None and item.scale is not None and item.scale > item.precision:
+            yield Finding(
+                f"{item.id}: scale {item.scale} is larger than precision {item.precision} "
+                "(the digits after the point are part of the precision)",
+                item.span("scale"),
+                item.id,
+            )
+        if item.time_zone is not None and item.type not in ("datetime", "time"):
+            yield Finding(
+                f"{item.id} has a time_zone but its type is {item.type}; only datetimes and times have one",
+                item.span("time_zone", key=True),
+                item.id,
+            )
+
+
+@rule("D607", "cardinality-range-reversed")
+def cardinality_range_reversed(model, graph) -> Iterator[Finding]:
+    """An interface's `repeats` range has a lower bound above its upper bound.
+
+    Why: "50..46" allows no number of occurrences at all; the specification and the
+    payload schema would contradict themselves.
+
+    Bad:
+        data_items: [{ref: DI-201, repeats: "50..46"}]
+    Good:
+        data_items: [{ref: DI-201, repeats: "46..50"}]
+    """
+    for interface in model.interfaces.values():
+        for use in interface.data_items:
+            bounds = use.bounds
+            if bounds is not None and bounds[1] is not None and bounds[0] > bounds[1]:
+                yield Finding(
+                    f"{interface.id} data item {use.ref}: repeats {use.repeats!r} has its lower bound above its upper",
+                    use.span("repeats"),
+                    interface.id,
+                )
+
+
 @rule("D608", "dip-field-misplaced")
 def dip_field_misplaced(model, graph) -> Iterator[Finding]:
     """A data item the DIP populates is not in the CommonBlock header, or is carried by an

@@ -90,6 +90,61 @@ def audience_text(model: Model, process: e.Process, step: e.Step) -> str:
     return ""
 
 
+# How dates and times are written (ISO 8601); date-times are UTC unless the item says otherwise.
+TIME_FORMATS = {
+    ("date", None): "ISO 8601 date YYYY-MM-DD",
+    ("datetime", "utc"): "ISO 8601 date-time in UTC YYYY-MM-DDThh:mm:ssZ",
+    ("datetime", "uk-local"): "ISO 8601 date-time in UK local time (GMT or BST) YYYY-MM-DDThh:mm:ss+hh:mm",
+    ("time", "utc"): "ISO 8601 time in UTC hh:mm:ssZ",
+    ("time", "uk-local"): "ISO 8601 time in UK local time (GMT or BST) hh:mm:ss",
+}
+REPEATS = {"1": "Once", "0..1": "At most once", "1..*": "One or more", "0..*": "Any number"}
+
+
+def time_format(item: e.DataItem) -> str | None:
+    """How a date, datetime or time item is written; None for other types."""
+    if item.type == "date":
+        return TIME_FORMATS[("date", None)]
+    if item.type in ("datetime", "time"):
+        return TIME_FORMATS[(item.type, item.time_zone or "utc")]
+    return None
+
+
+def decimal_size(item: e.DataItem) -> str | None:
+    """'10 digits, 3 after the point' for a decimal with a precision and a scale."""
+    parts = []
+    if item.precision is not None:
+        parts.append(f"{item.precision} digits")
+    if item.scale is not None:
+        parts.append(f"{item.scale} after the point")
+    return ", ".join(parts) or None
+
+
+def cardinality(repeats: str) -> str:
+    """`repeats` in words: "Once", "Exactly 48", "46 to 50", "Up to 48", "At least 2"."""
+    if repeats in REPEATS:
+        return REPEATS[repeats]
+    least, sep, most = repeats.partition("..")
+    if not sep:
+        return f"Exactly {least}"
+    if most == "*":
+        return f"At least {least}"
+    return f"Up to {most}" if least == "0" else f"{least} to {most}"
+
+
+def item_size(item: e.DataItem) -> str:
+    """Length, precision, date/time format, pattern and unit, one per line."""
+    size = []
+    if item.length is not None:
+        size.append(f"max {item.length}")
+    for text in (decimal_size(item), time_format(item), item.format):
+        if text:
+            size.append(text)
+    if item.unit:
+        size.append(f"unit {item.unit}")
+    return "\n".join(size)
+
+
 def render_date(epoch: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 

@@ -17,8 +17,10 @@ from mhhsarch.render.views.common import (
     PrincipleRow,
     and_list,
     audience_text,
+    cardinality,
     document_control,
     highest,
+    item_size,
     model_label,
     paragraphs,
     render_date,
@@ -45,7 +47,6 @@ FREQUENCIES = {
     "monthly": "Monthly",
     "ad-hoc": "Ad hoc",
 }
-REPEATS = {"1": "Once", "0..1": "At most once", "1..*": "One or more", "0..*": "Any number"}
 
 
 def sequence_png(process_id: str) -> str:
@@ -70,8 +71,9 @@ class DataItemRow:
     id: str
     name: Named
     type: str
-    size: str  # length, format and unit, one per line
-    mandatory: str  # "M" or "O"
+    size: str  # length, precision, date/time format, pattern and unit, one per line
+    mandatory: str  # "M", "O" or "C"
+    condition: str  # when a conditional ("C") item is present; "" otherwise
     repeats: str
     group: str
     valid_set: str
@@ -90,6 +92,7 @@ class HeaderItemRow:
     populated_by: str  # "Sender" or "DIP"
     submitted: str  # in the sender's IF-nnn: "M", "O", "C", or "-" when the DIP fills it
     delivered: str  # in the DIP's PUB-nnn: "M", "O" or "C"
+    condition: str  # when a conditional ("C") field is present; "" otherwise
     repeats: str
 
 
@@ -396,6 +399,7 @@ def _header_item_row(use: e.DataItemUse, item: e.DataItem) -> HeaderItemRow:
         "DIP" if by_dip else "Sender",
         "-" if by_dip else use.obligation,
         use.obligation,
+        row.condition,
         row.repeats,
     )
 
@@ -413,21 +417,17 @@ def _party(model: Model, direction: str, role_id: str) -> PartyRow:
 
 def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
     if item is None:
-        return DataItemRow(use.ref, Named("(not in the model)"), "", "", "", "", use.group or "", "")
-    size = []
-    if item.length is not None:
-        size.append(f"max {item.length}")
-    if item.format:
-        size.append(item.format)
-    if item.unit:
-        size.append(f"unit {item.unit}")
+        return DataItemRow(
+            use.ref, Named("(not in the model)"), "", "", use.obligation, use.condition or "", "", use.group or "", ""
+        )
     return DataItemRow(
         item.id,
         Named(item.name, use.description or item.description),
         item.type,
-        "\n".join(size),
+        item_size(item),
         use.obligation,
-        REPEATS.get(use.repeats, use.repeats),
+        use.condition or "",
+        cardinality(use.repeats),
         use.group or "",
         item.valid_set or "",
     )
