@@ -229,3 +229,25 @@ def test_a_conditional_item_is_c_with_its_condition(documents):
 def test_every_decimal_of_the_shipped_catalogue_has_precision_and_scale(shipped):
     decimals = [i for i in shipped.model.data_items.values() if i.type == "decimal"]
     assert decimals and all(i.precision and i.scale is not None and i.scale <= i.precision for i in decimals)
+
+
+# --- 7. personal data -----------------------------------------------------------------------
+
+CONSUMPTION_PER_METERING_POINT = ("DI-180", "DI-202", "DI-206", "DI-285", "DI-315")
+
+
+def test_if021_says_it_carries_personal_data(documents):
+    security = section_text(documents("IF-021"), "Security")
+    assert "Carries personal data | Yes" in security
+    assert "DI-202 Period Consumption" in security
+
+
+def test_consumption_of_a_metering_point_is_personal_wherever_it_goes(shipped):
+    model = shipped.model
+    for item_id in CONSUMPTION_PER_METERING_POINT:
+        assert model.data_items[item_id].personal_data, item_id
+    carrying = [
+        i for i in model.interfaces.values() if any(u.ref in CONSUMPTION_PER_METERING_POINT for u in i.data_items)
+    ]
+    assert {i.id for i in carrying} >= {"IF-021", "IF-013", "IF-041"}
+    assert all(i.personal_data for i in carrying), [i.id for i in carrying if not i.personal_data]  # D605 holds
