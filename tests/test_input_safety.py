@@ -443,6 +443,10 @@ REFERENCE_FIELDS = {
 OTHER_PATTERNS = {
     ("interface", "properties/version"),
     ("interface", "properties/data_items/items/properties/repeats"),
+    ("interface", "properties/dtc_flow/properties/ref"),
+    ("interface", "properties/dtc_flow/properties/version"),
+    ("interface", "properties/dtc_flow/properties/groups/items/properties/id"),
+    ("interface", "properties/dtc_flow/properties/groups/items/properties/repeats"),
     ("tranche", "properties/review_start"),
     ("tranche", "properties/review_end"),
     ("tranche", "properties/approval"),

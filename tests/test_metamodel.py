@@ -134,3 +134,33 @@ def test_repeats_that_is_no_count_is_a_schema_error(tmp_path):
             "(1, 48, 0..1, 1..* or 46..50)",
         )
     ]
+
+
+def with_interface_fields(tmp_path: Path, fields: str) -> Path:
+    model = copy_model(tmp_path / "model")
+    path = model / "interfaces/IF-018.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  data_items:", fields + "  data_items:", 1), encoding="utf-8")
+    return model
+
+
+def test_a_dtc_flow_stays_on_the_dtn(tmp_path):
+    fields = '  dtc_flow: {ref: D0150, version: "001", groups: [{id: 01A, name: Metering Point}]}\n'
+    found = findings(with_interface_fields(tmp_path, fields))
+    assert (
+        "S204",
+        "IF-018 field `transport` is 'DIP'; it must be 'DTN' (an interface with a `dtc_flow` is a DTC flow kept on "
+        "the DTN: no facsimiles of DTC flows on the DIP)",
+    ) in found
+
+
+def test_volumetrics_that_contradict_the_frequency_are_warned_about(tmp_path):
+    fields = "  frequency: half-hourly\n  volumetrics: {messages_per_day: 24, peak_per_hour: 30}\n"
+    found = findings(with_interface_fields(tmp_path, fields))
+    assert found == [
+        ("D609", "IF-018 is sent every half hour but only 24 messages a day (a half-hourly flow sends at least 48)"),
+        ("D609", "IF-018 has a peak of 30 messages an hour but 24 in a whole day"),
+    ]
+    # ad hoc: the day's figure is an average, its peak the burst of the day it happens
+    fields = "  frequency: ad-hoc\n  volumetrics: {messages_per_day: 1, peak_per_hour: 100}\n"
+    assert findings(with_interface_fields(tmp_path / "again", fields)) == []

@@ -251,3 +251,29 @@ def test_consumption_of_a_metering_point_is_personal_wherever_it_goes(shipped):
     ]
     assert {i.id for i in carrying} >= {"IF-021", "IF-013", "IF-041"}
     assert all(i.personal_data for i in carrying), [i.id for i in carrying if not i.personal_data]  # D605 holds
+
+
+# --- 10. DTN flows --------------------------------------------------------------------------
+
+
+def test_if387_is_dtc_flow_d0387_with_its_group_structure(shipped):
+    model = shipped.model
+    interface = model.interfaces["IF-387"]
+    view = interface_spec_view(model, shipped.graph, interface, EPOCH)
+    assert view.dtc_flow is not None
+    assert (view.dtc_flow.ref, view.dtc_flow.version, view.dtc_flow.title) == ("D0387", "001", "D0387 version 001")
+    assert [(g.id, g.level, g.repeats) for g in view.dtc_flow.groups] == [
+        ("01A", 1, "Once"),
+        ("02A", 2, "One or more"),
+        ("03A", 3, "One or more"),
+        ("04A", 4, "1 to 48"),
+    ]
+    assert view.dtc_flow.groups[3].items == ("DI-201 UTC Settlement Period", "DI-285 Disconnected Volume")
+    assert [row.group for row in view.data_items][:2] == ["01A Demand Control Event", "02A Metering System"]
+    assert interface_spec_view(model, shipped.graph, model.interfaces["IF-021"], EPOCH).dtc_flow is None
+
+
+def test_ad_hoc_flows_send_no_steady_stream(shipped):
+    for interface in shipped.model.interfaces.values():
+        if interface.frequency == "ad-hoc":
+            assert (interface.volumetrics.messages_per_day or 0) <= 10, interface.id  # D609's threshold

@@ -32,6 +32,12 @@ VALUE_PATTERNS = {
     "repeats": "count or range of occurrences (1, 48, 0..1, 1..* or 46..50)",
 }
 
+# Why a field must have one value here (a `const` of an if/then in the schema).
+CONST_HINTS = {
+    "mandatory": " (an item with a `condition` is conditional)",
+    "transport": " (an interface with a `dtc_flow` is a DTC flow kept on the DTN: no facsimiles of DTC flows on the DIP)",
+}
+
 # Fields an earlier metamodel had, per schema: old name -> (new name, how to write it).
 # The schema rejects the old field; this says what to write instead, and the missing
 # new field is not reported a second time.
@@ -168,7 +174,7 @@ def _describe(error, origin: Origin, entity_id, replaced: dict | None = None) ->
         yield "S202", Finding(message, origin.span(*path), entity_id)
     elif kind == "const":
         expected = _describe_value(error.validator_value)
-        hint = " (an item with a `condition` is conditional)" if path and path[-1] == "mandatory" else ""
+        hint = CONST_HINTS.get(path[-1], "") if path and isinstance(path[-1], str) else ""
         yield (
             "S204",
             Finding(

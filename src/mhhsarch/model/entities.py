@@ -183,6 +183,26 @@ class Volumetrics:
     payload_max: int | None = None
 
 
+@dataclass(frozen=True)
+class DtcGroup:
+    """A group of a DTC flow: its id (01A), name, level in the hierarchy and occurrences."""
+
+    id: str
+    name: str
+    level: int = 1
+    repeats: str = "1"
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class DtcFlow:
+    """The legacy Data Transfer Catalogue flow an interface on the DTN is."""
+
+    ref: str
+    version: str
+    groups: tuple[DtcGroup, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Interface(Entity):
     senders: tuple[str, ...]  # every role that sends it (at least one), in the order written
@@ -199,6 +219,7 @@ class Interface(Entity):
     classification: str | None = None
     personal_data: bool | None = None
     principles: tuple[str, ...] = ()
+    dtc_flow: DtcFlow | None = None  # for a DTC flow kept on the DTN
     kind = "interface"
 
 

@@ -167,6 +167,7 @@ def _build_interface(raw, origin):
         classification=security.get("classification"),
         personal_data=security.get("personal_data"),
         principles=_ids(raw, "principles"),
+        dtc_flow=_build_dtc_flow(raw.get("dtc_flow")),
         data_items=tuple(
             e.DataItemUse(
                 ref=d["ref"],
@@ -178,6 +179,19 @@ def _build_interface(raw, origin):
                 origin=_child(origin, "data_items", i),
             )
             for i, d in enumerate(raw["data_items"])
+        ),
+    )
+
+
+def _build_dtc_flow(raw) -> e.DtcFlow | None:
+    if raw is None:
+        return None
+    return e.DtcFlow(
+        ref=raw["ref"],
+        version=raw["version"],
+        groups=tuple(
+            e.DtcGroup(g["id"], g["name"], g.get("level", 1), str(g.get("repeats", "1")), g.get("description"))
+            for g in raw["groups"]
         ),
     )
 

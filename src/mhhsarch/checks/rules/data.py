@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from mhhsarch.checks.rule import rule
-from mhhsarch.diagnostics.core import Finding
+from mhhsarch.diagnostics.core import Finding, Severity
 from mhhsarch.model.entities import CLASSIFICATION_ORDER, DataItemUse
 
 
@@ -228,5 +228,108 @@ def dip_field_misplaced(model, graph) -> Iterator[Finding]:
                     f"{interface.id} goes over the {interface.transport}, not the DIP, but carries {item.id} "
                     f"({item.name}), which only the DIP populates",
                     use.span("ref"),
+                    interface.id,
+                )
+
+
+# "Ad hoc" is occasional and unscheduled: on average at most this many messages a day.
+# A flow sending more is a regular one (on-event, daily, ...), or its volumetrics give
+# the day it happens rather than the average day.
+AD_HOC_MAX_PER_DAY = 10
+HALF_HOURS_A_DAY = 48
+
+
+@rule("D609", "volumetrics-inconsistent", Severity.WARNING)
+def volumetrics_inconsistent(model, graph) -> Iterator[Finding]:
+    """An interface's frequency and volumetrics contradict each other.
+
+    Checked: an `ad-hoc` interface averaging more than 10 messages a day; a
+    `half-hourly` one with fewer than 48 a day; a peak hour carrying more messages than
+    the whole day (for flows other than ad hoc, whose daily figure is an average and
+    whose peak is the burst of the day it happens); a typical payload larger than the
+    maximum.
+
+    Why: implementers size their adaptors and the DIP its capacity from these figures;
+    "ad hoc" with 100 messages a day tells them both that the flow is rare and that it
+    is a steady stream.
+
+    Bad:
+        {frequency: ad-hoc, volumetrics: {messages_per_day: 100, peak_per_hour: 100}}
+    Good:
+        {frequency: ad-hoc, volumetrics: {messages_per_day: 1, peak_per_hour: 100}}
+    """
+    for interface in model.interfaces.values():
+        volumes, frequency = interface.volumetrics, interface.frequency
+        per_day, peak = volumes.messages_per_day, volumes.peak_per_hour
+        problems: list[tuple[tuple[str, ...], str]] = []
+        if frequency == "ad-hoc" and per_day is not None and per_day > AD_HOC_MAX_PER_DAY:
+            problems.append(
+                (
+                    ("volumetrics", "messages_per_day"),
+                    f"is ad hoc (at most {AD_HOC_MAX_PER_DAY} messages a day on average) but sends {per_day} a day; "
+                    "call it on-event, or give the average day's volumes",
+                )
+            )
+        if frequency == "half-hourly" and per_day is not None and 0 < per_day < HALF_HOURS_A_DAY:
+            problems.append(
+                (
+                    ("volumetrics", "messages_per_day"),
+                    f"is sent every half hour but only {per_day} messages a day (a half-hourly flow sends at least "
+                    f"{HALF_HOURS_A_DAY})",
+                )
+            )
+        if frequency != "ad-hoc" and per_day is not None and peak is not None and peak > per_day:
+            problems.append(
+                (
+                    ("volumetrics", "peak_per_hour"),
+                    f"has a peak of {peak} messages an hour but {per_day} in a whole day",
+                )
+            )
+        typical, largest = volumes.payload_typical, volumes.payload_max
+        if typical is not None and largest is not None and typical > largest:
+            problems.append(
+                (
+                    ("volumetrics", "payload_bytes", "typical"),
+                    f"has a typical payload of {typical} bytes, above its maximum of {largest}",
+                )
+            )
+        for path, text in problems:
+            yield Finding(f"{interface.id} {text}", interface.span(*path), interface.id)
+
+
+@rule("D610", "dtc-group-unknown")
+def dtc_group_unknown(model, graph) -> Iterator[Finding]:
+    """An interface that is a DTC flow lists a group id twice, or one of its data items
+    names no group of the flow.
+
+    Why: the DTC flow's group structure is what a DTN recipient parses; a data item
+    outside every group, or two groups with one id, cannot be written in the flow.
+
+    Bad:
+        dtc_flow: {ref: D0387, version: "001", groups: [{id: 01A, name: Event}]}
+        data_items: [{ref: DI-280, group: Event}]
+    Good:
+        data_items: [{ref: DI-280, group: 01A}]
+    """
+    for interface in model.interfaces.values():
+        flow = interface.dtc_flow
+        if flow is None:
+            continue
+        seen: set[str] = set()
+        for n, group in enumerate(flow.groups):
+            if group.id in seen:
+                yield Finding(
+                    f"{interface.id}: DTC group {group.id} is listed twice in {flow.ref}",
+                    interface.span("dtc_flow", "groups", n, "id"),
+                    interface.id,
+                )
+            seen.add(group.id)
+        for use in interface.data_items:
+            if use.group not in seen:
+                where = use.span("group") if use.group is not None else use.span("ref")
+                yield Finding(
+                    f"{interface.id} data item {use.ref}: group {use.group or '(none)'} is not a group of "
+                    f"{flow.ref} ({', '.join(g.id for g in flow.groups)})",
+                    where,
                     interface.id,
                 )

@@ -97,6 +97,27 @@ class HeaderItemRow:
 
 
 @dataclass(frozen=True)
+class DtcGroupRow:
+    """A group of the DTC flow, in flow order: level 1 is the top of the hierarchy."""
+
+    id: str
+    name: str
+    level: int
+    repeats: str  # in words, as a data item's ("Once", "One or more")
+    items: tuple[str, ...]  # "DI-280 Demand Control Event Id": the data items the interface puts in it
+
+
+@dataclass(frozen=True)
+class DtcFlowView:
+    """The legacy Data Transfer Catalogue flow an interface on the DTN is."""
+
+    ref: str  # "D0387"
+    version: str  # "001"
+    title: str  # "D0387 version 001"
+    groups: tuple[DtcGroupRow, ...]
+
+
+@dataclass(frozen=True)
 class Diagram:
     """A picture the document embeds: a file the diagram renderers write in the same run."""
 
@@ -160,6 +181,7 @@ class InterfaceSpecView:
     delivered_as: str  # over the DIP: the publication the DIP delivers ("PUB-021"); "" otherwise
     header_summary: str  # "" when the interface carries no DIP header
     header_items: tuple[HeaderItemRow, ...]  # the DIP CommonBlock header, shown once in its own section
+    dtc_flow: DtcFlowView | None  # for a DTC flow kept on the DTN: its reference, version and groups
     usages: tuple[Usage, ...]
     where_used: tuple[UseRow, ...]
     principles: tuple[PrincipleRow, ...]
@@ -258,6 +280,8 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
     header = [(use, item) for use, item in uses if over_dip and item is not None and item.in_header]
     payload = [(use, item) for use, item in uses if not (over_dip and item is not None and item.in_header)]
     number = i.id.split("-", 1)[1]
+    # the data items of a DTC flow name their group by its id: show "01A Demand Control Event"
+    group_names = {g.id: f"{g.id} {g.name}" for g in i.dtc_flow.groups} if i.dtc_flow else {}
     submitted_as, delivered_as = (f"IF-{number}", f"PUB-{number}") if over_dip else ("", "")
     volumes = i.volumetrics
     per_day, typical = volumes.messages_per_day, volumes.payload_typical
@@ -323,11 +347,12 @@ def interface_spec_view(model: Model, graph: ModelGraph, interface: e.Interface,
             Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
         ),
         data_summary=_data_summary(payload, bool(header)),
-        data_items=tuple(_data_item_row(use, item) for use, item in payload),
+        data_items=tuple(_data_item_row(use, item, group_names) for use, item in payload),
         submitted_as=submitted_as,
         delivered_as=delivered_as,
         header_summary=_header_summary(header, submitted_as, delivered_as),
         header_items=tuple(_header_item_row(use, item) for use, item in header),
+        dtc_flow=_dtc_flow(i, uses),
         usages=tuple(_usage(model, p, steps_of[p.id], i.id) for p in processes),
         where_used=tuple(
             UseRow(
@@ -415,10 +440,30 @@ def _party(model: Model, direction: str, role_id: str) -> PartyRow:
     return PartyRow(direction, role.id, role.name, role.category.capitalize(), role.description or "")
 
 
-def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
+def _dtc_flow(interface: e.Interface, uses: list) -> DtcFlowView | None:
+    flow = interface.dtc_flow
+    if flow is None:
+        return None
+    groups = tuple(
+        DtcGroupRow(
+            g.id,
+            g.name,
+            g.level,
+            cardinality(g.repeats),
+            tuple(f"{use.ref} {item.name}" if item else use.ref for use, item in uses if use.group == g.id),
+        )
+        for g in flow.groups
+    )
+    return DtcFlowView(flow.ref, flow.version, f"{flow.ref} version {flow.version}", groups)
+
+
+def _data_item_row(
+    use: e.DataItemUse, item: e.DataItem | None, group_names: dict[str, str] | None = None
+) -> DataItemRow:
+    group = (group_names or {}).get(use.group or "", use.group or "")
     if item is None:
         return DataItemRow(
-            use.ref, Named("(not in the model)"), "", "", use.obligation, use.condition or "", "", use.group or "", ""
+            use.ref, Named("(not in the model)"), "", "", use.obligation, use.condition or "", "", group, ""
         )
     return DataItemRow(
         item.id,
@@ -428,6 +473,6 @@ def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
         use.obligation,
         use.condition or "",
         cardinality(use.repeats),
-        use.group or "",
+        group,
         item.valid_set or "",
     )
