@@ -516,7 +516,9 @@ def _build_shared(model: _Model) -> None:
     for n, title in enumerate(PRINCIPLES):
         model.principles.append({"id": f"DP-{n:02d}", "title": title, "text": f"{title}.", "scope": "design"})
     for tid, name, start, end, approval in TRANCHES:
-        model.tranches.append({"id": tid, "name": name, "review_start": start, "review_end": end, "approval": approval})
+        model.tranches.append(
+            {"id": tid, "name": name, "reviews": [{"round": 1, "start": start, "end": end}], "approval": approval}
+        )
 
 
 def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:

@@ -447,6 +447,10 @@ OTHER_PATTERNS = {
     ("interface", "properties/dtc_flow/properties/version"),
     ("interface", "properties/dtc_flow/properties/groups/items/properties/id"),
     ("interface", "properties/dtc_flow/properties/groups/items/properties/repeats"),
+    ("tranche", "properties/reviews/items/properties/start"),
+    ("tranche", "properties/reviews/items/properties/end"),
+    # a process, an interface or a document the model does not generate (BRS007): no kind of its own yet
+    ("tranche", "properties/reviews/items/properties/artefacts/items"),
     ("tranche", "properties/review_start"),
     ("tranche", "properties/review_end"),
     ("tranche", "properties/approval"),

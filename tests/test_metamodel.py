@@ -164,3 +164,57 @@ def test_volumetrics_that_contradict_the_frequency_are_warned_about(tmp_path):
     # ad hoc: the day's figure is an average, its peak the burst of the day it happens
     fields = "  frequency: ad-hoc\n  volumetrics: {messages_per_day: 1, peak_per_hour: 100}\n"
     assert findings(with_interface_fields(tmp_path / "again", fields)) == []
+
+
+def with_tranches(tmp_path: Path, text: str) -> Path:
+    model = copy_model(tmp_path / "model")
+    (model / "tranches.yaml").write_text(text, encoding="utf-8")
+    return model
+
+
+def test_a_tranche_has_review_rounds_and_each_document_shows_its_own(tmp_path):
+    from mhhsarch.render.views.common import review_rounds
+
+    checked = check_model(copy_model(tmp_path / "model"))
+    assert checked.diagnostics == []
+    tranche = checked.model.tranches[1]
+    assert [(r.round, r.start, r.end) for r in tranche.reviews] == [
+        (1, "2022-02-14", "2022-02-25"),
+        (2, "2022-03-28", "2022-04-08"),
+    ]
+    # round 2 reviewed BP005 and IF-021 only: IF-018 was reviewed in round 1
+    assert review_rounds([r for r in tranche.reviews if r.covers("IF-021")]) == (
+        "Round 1: 2022-02-14 to 2022-02-25; round 2: 2022-03-28 to 2022-04-08"
+    )
+    assert review_rounds([r for r in tranche.reviews if r.covers("IF-018")]) == "2022-02-14 to 2022-02-25"
+    assert ("tranche", 1) in [n for n in checked.graph.referrers(("interface", "IF-021"), "reviews")]
+
+
+def test_the_older_single_review_window_still_loads_as_round_1(tmp_path):
+    text = "tranches:\n  - {id: 1, name: T1, review_start: 2022-03-28, review_end: 2022-04-08}\n  - {id: 2, name: T2}\n"
+    checked = check_model(with_tranches(tmp_path, text))
+    assert checked.diagnostics == []
+    assert checked.model.tranches[1].reviews[0].round == 1
+    assert checked.model.tranches[1].reviews[0].end == "2022-04-08"
+
+
+def test_old_and_new_review_fields_together_are_refused(tmp_path):
+    text = (
+        "tranches:\n  - id: 1\n    name: T1\n    review_start: 2022-03-28\n"
+        "    reviews: [{round: 1, start: 2022-03-28}]\n  - {id: 2, name: T2}\n"
+    )
+    found = findings(with_tranches(tmp_path, text))
+    assert found == [
+        (
+            "S203",
+            "1 field `review_start`: `review_start` is the older form of `reviews`; give one of them, not both "
+            "(write the dates in `reviews`)",
+        )
+    ]
+
+
+def test_a_review_round_naming_a_missing_interface_is_a_dangling_reference(tmp_path):
+    text = "tranches:\n  - id: 1\n    name: T1\n    reviews: [{round: 1, start: 2022-03-28, artefacts: [IF-999, BRS007]}]\n"
+    text += "  - {id: 2, name: T2}\n"
+    found = findings(with_tranches(tmp_path, text))
+    assert found == [("R302", "1 references interface 'IF-999', which is not defined")]  # BRS007: not a model kind

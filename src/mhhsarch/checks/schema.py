@@ -38,6 +38,9 @@ CONST_HINTS = {
     "transport": " (an interface with a `dtc_flow` is a DTC flow kept on the DTN: no facsimiles of DTC flows on the DIP)",
 }
 
+# Older fields still read, which must not be given beside the field that supersedes them.
+SUPERSEDED_BY = {"review_start": "reviews", "review_end": "reviews"}
+
 # Fields an earlier metamodel had, per schema: old name -> (new name, how to write it).
 # The schema rejects the old field; this says what to write instead, and the missing
 # new field is not reported a second time.
@@ -180,6 +183,16 @@ def _describe(error, origin: Origin, entity_id, replaced: dict | None = None) ->
             Finding(
                 f"{where} is {_describe_value(error.instance)}; it must be {expected}{hint}",
                 origin.span(*path),
+                entity_id,
+            ),
+        )
+    elif kind == "not" and error.validator_value == {} and path and path[-1] in SUPERSEDED_BY:
+        yield (
+            "S203",
+            Finding(
+                f"{where}: `{path[-1]}` is the older form of `{SUPERSEDED_BY[path[-1]]}`; give one of them, "
+                f"not both (write the dates in `{SUPERSEDED_BY[path[-1]]}`)",
+                origin.span(*path, key=True),
                 entity_id,
             ),
         )

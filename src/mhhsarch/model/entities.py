@@ -287,11 +287,24 @@ class Principle(Entity):
         return self.name
 
 
+@dataclass(frozen=True)
+class Review:
+    """One industry review round of a tranche: its comment window and what it reviewed
+    (no artefacts listed: every artefact of the tranche)."""
+
+    round: int
+    start: str
+    end: str | None = None
+    artefacts: tuple[str, ...] = ()
+
+    def covers(self, artefact_id: str) -> bool:
+        return not self.artefacts or artefact_id in self.artefacts
+
+
 @dataclass(frozen=True, kw_only=True)
 class Tranche(Entity):
     id: int  # type: ignore[assignment]
-    review_start: str | None = None
-    review_end: str | None = None
+    reviews: tuple[Review, ...] = ()  # in round order (`review_start`/`review_end` in a file are round 1)
     approval: str | None = None
     kind = "tranche"
 

@@ -241,12 +241,16 @@ def _build_principle(raw, origin):
 
 
 def _build_tranche(raw, origin):
-    return e.Tranche(
-        **_common(raw, origin),
-        review_start=raw.get("review_start"),
-        review_end=raw.get("review_end"),
-        approval=raw.get("approval"),
-    )
+    if "reviews" in raw:
+        reviews = tuple(
+            e.Review(r["round"], r["start"], r.get("end"), tuple(r.get("artefacts", ()))) for r in raw["reviews"]
+        )
+    elif "review_start" in raw or "review_end" in raw:
+        # the older form of one review round, still read
+        reviews = (e.Review(1, raw.get("review_start", ""), raw.get("review_end")),)
+    else:
+        reviews = ()
+    return e.Tranche(**_common(raw, origin), reviews=reviews, approval=raw.get("approval"))
 
 
 def _build_comment(raw, origin):
@@ -325,6 +329,17 @@ def _refs_entity(ent: e.LogicalEntity):
         yield Reference("entity", ent.id, "entity", rel.to, "related_to", ("relationships", n, "to"))
 
 
+def _refs_tranche(t: e.Tranche):
+    """A review round names the processes and interfaces it reviewed; other ids
+    (documents the model does not generate, BRS007) are not references of the model."""
+    for n, review in enumerate(t.reviews):
+        for j, artefact in enumerate(review.artefacts):
+            kind = "process" if KINDS["process"].id_matches(artefact) else None
+            kind = kind or ("interface" if KINDS["interface"].id_matches(artefact) else None)
+            if kind is not None:
+                yield Reference("tranche", t.id, kind, artefact, "reviews", ("reviews", n, "artefacts", j))
+
+
 def _refs_comment(c: e.Comment):
     target = "process" if c.artefact.startswith("BP") else "interface"
     yield Reference("comment", c.id, target, c.artefact, "comments_on", ("artefact",))
@@ -347,7 +362,7 @@ KINDS: dict[str, Kind] = {
         Kind("valid_set", "valid_sets", r"VS-[A-Z0-9-]{2,40}", "Valid set", _build_valid_set, _no_refs),
         Kind("entity", "entities", r"ENT-[A-Z0-9-]{2,40}", "Logical entity", _build_entity, _refs_entity),
         Kind("principle", "principles", r"[A-Z]{2,4}-[0-9]{2,3}", "Principle", _build_principle, _no_refs),
-        Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _no_refs),
+        Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _refs_tranche),
         Kind("comment", "comments", r"C-[0-9]{4,6}", "Review comment", _build_comment, _refs_comment),
     )
 }

@@ -194,17 +194,25 @@ def source_file(model: Model, entity: e.Entity) -> str:
     return Path(os.path.relpath(entity.origin.file_path, model.root)).as_posix()
 
 
+def review_rounds(rounds) -> str:
+    """'Round 1: 2022-02-14 to 2022-02-25; round 2: 2022-03-28 to 2022-04-08' (one round: its dates)."""
+    if not rounds:
+        return NOT_STATED
+    windows = [f"{r.start or '?'} to {r.end or '?'}" for r in rounds]
+    if len(rounds) == 1:
+        return windows[0]
+    return "; ".join(f"{'R' if n == 0 else 'r'}ound {r.round}: {w}" for n, (r, w) in enumerate(zip(rounds, windows)))
+
+
 def document_control(
     model: Model, info: DocumentInfo, entity: e.Entity, comments, tranche: int | None
 ) -> DocumentControl:
     tranche_entity = model.tranches.get(tranche) if tranche is not None else None
-    review = NOT_STATED
-    if tranche_entity and (tranche_entity.review_start or tranche_entity.review_end):
-        review = f"{tranche_entity.review_start or '?'} to {tranche_entity.review_end or '?'}"
+    rounds = [r for r in tranche_entity.reviews if r.covers(str(entity.id))] if tranche_entity else []
     facts = (
         Fact("Document", f"{info.document_id} {info.title}"),
         Fact("Owner", entity.owner_team or "MHHS design team"),
-        Fact("Review period", review),
+        Fact("Review rounds" if len(rounds) > 1 else "Review period", review_rounds(rounds)),
         Fact("Approval date", (tranche_entity.approval if tranche_entity else None) or NOT_STATED),
         Fact("Source", f"{source_file(model, entity)} in {info.model}"),
         Fact("Produced by", f"mhhsarch {__version__} on {info.date}; do not edit, change the model instead"),
