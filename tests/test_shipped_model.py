@@ -277,3 +277,50 @@ def test_ad_hoc_flows_send_no_steady_stream(shipped):
     for interface in shipped.model.interfaces.values():
         if interface.frequency == "ad-hoc":
             assert (interface.volumetrics.messages_per_day or 0) <= 10, interface.id  # D609's threshold
+
+
+# --- fidelity to the reference facts ---------------------------------------------------------
+
+TRANCHE_1_PROCESSES = {"BP004", "BP005", "BP006", "BP007", "BP008", "BP009", "BP010", "BP018"}
+TRANCHE_1_INTERFACES = {"IF-005", "IF-006", "IF-007", "IF-008", "IF-009", "IF-018", "IF-021", "IF-022", "IF-023"}
+TRANCHE_1_INTERFACES |= {"IF-024", "IF-025", "IF-026", "IF-041"}
+
+
+def test_principles_keep_every_part_of_their_meaning(shipped):
+    principles = shipped.model.principles
+    assert "any aspect of any service" in principles["DP-02"].text
+    assert "a preference weighed for each process, not a rule" in " ".join(principles["DP-05"].text.split())
+    assert "deliver the same level of service for the same MHHS service" in " ".join(principles["DP-15"].text.split())
+    assert {p.scope for p in principles.values()} == {"System wide", "DIP"}
+
+
+def test_tranches_have_their_review_rounds(shipped):
+    tranches = shipped.model.tranches
+    first, second = tranches[1].reviews
+    assert (second.round, second.start, second.end) == (2, "2022-03-28", "2022-04-08")
+    assert first.round == 1 and first.end < second.start
+    assert "IF-024" in first.artefacts and "IF-024" not in second.artefacts  # withdrawn pending further work
+    assert {"BRS007", "METH005"} <= set(second.artefacts)
+    assert (tranches[2].reviews[0].round, tranches[2].reviews[0].start) == (1, "2022-04-04")
+
+
+def test_tranche_1_holds_exactly_its_reviewed_artefacts(shipped):
+    model = shipped.model
+    assert {p.id for p in model.processes.values() if p.tranche == 1} == TRANCHE_1_PROCESSES
+    assert {i.id for i in model.interfaces.values() if i.tranche == 1} == TRANCHE_1_INTERFACES
+    reviewed = set(model.tranches[1].reviews[0].artefacts)
+    assert reviewed == TRANCHE_1_PROCESSES | TRANCHE_1_INTERFACES | {"BRS007", "METH005"}
+
+
+def test_full_process_names(shipped):
+    names = {p.id: p.name for p in shipped.model.processes.values()}
+    assert names["BP012"] == "Investigate Inconsistencies / Exceptions"
+    assert names["BP019"] == "Market-wide Data Service (ECS)"
+    assert names["BP020"] == "Volume Allocation Service (ECS)"
+
+
+def test_document_control_shows_the_rounds_that_reviewed_the_document(documents):
+    control = section_text(documents("IF-021"), "Document information")
+    assert "Review rounds | Round 1: 2022-02-07 to 2022-02-18; round 2: 2022-03-28 to 2022-04-08" in control
+    control = section_text(documents("IF-024"), "Document information")
+    assert "Review period | 2022-02-07 to 2022-02-18" in control  # withdrawn before round 2
