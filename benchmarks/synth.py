@@ -662,6 +662,12 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
 
     for interface in interfaces:
         per_day = rng.choice([10, 500, 20_000, 1_000_000, 30_000_000])
+        # volumes that agree with the frequency (rule D609): ad hoc is occasional, a
+        # half-hourly flow sends at least 48 a day
+        if interface["frequency"] == "ad-hoc":
+            per_day = rng.choice([1, 2, 5, 10])
+        elif interface["frequency"] == "half-hourly":
+            per_day = max(per_day, 48 * 10)
         typical = rng.choice([1024, 2048, 4096, 6144])
         interface["volumetrics"] = {
             "messages_per_day": per_day,
