@@ -518,7 +518,9 @@ def _build_shared(model: _Model) -> None:
     for n, title in enumerate(PRINCIPLES):
         model.principles.append({"id": f"DP-{n:02d}", "title": title, "text": f"{title}.", "scope": "design"})
     for tid, name, start, end, approval in TRANCHES:
-        model.tranches.append({"id": tid, "name": name, "review_start": start, "review_end": end, "approval": approval})
+        model.tranches.append(
+            {"id": tid, "name": name, "reviews": [{"round": 1, "start": start, "end": end}], "approval": approval}
+        )
 
 
 def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
@@ -637,14 +639,19 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
         owner = processes[n % PROCESSES_PER_UNIT]
         sender = roles[n] if n < len(roles) else rng.choice(roles)
         others = [r for r in roles if r != sender]
+        receivers = rng.sample(others, rng.randint(1, 4))
+        # a quarter of the interfaces have a second sender (as IF-021 has SDS, ADS and UMSDS)
+        senders = [sender]
+        if rng.random() < 0.25:
+            senders.append(rng.choice([r for r in others if r not in receivers]))
         interface = {
             "id": _numbered_id("PUB-" if n % 4 == 3 else "IF-", len(model.interfaces) + len(interfaces)),
             "name": _unit_name(INTERFACE_NAMES[n], unit),
             "version": f"1.{rng.randint(0, 4)}.0",
             "status": rng.choice(["draft", "review", "approved", "baselined"]),
             "tranche": rng.randint(1, owner["tranche"]),
-            "sender": sender,
-            "receivers": rng.sample(others, rng.randint(1, 4)),
+            "senders": senders,
+            "receivers": receivers,
             "transport": rng.choice(["DIP", "DIP", "DIP", "DTN", "API", "file"]),
             "pattern": rng.choice(["publish", "request", "response"]),
             "trigger": rng.choice(TRIGGERS),
@@ -657,6 +664,12 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
 
     for interface in interfaces:
         per_day = rng.choice([10, 500, 20_000, 1_000_000, 30_000_000])
+        # volumes that agree with the frequency (rule D609): ad hoc is occasional, a
+        # half-hourly flow sends at least 48 a day
+        if interface["frequency"] == "ad-hoc":
+            per_day = rng.choice([1, 2, 5, 10])
+        elif interface["frequency"] == "half-hourly":
+            per_day = max(per_day, 48 * 10)
         typical = rng.choice([1024, 2048, 4096, 6144])
         interface["volumetrics"] = {
             "messages_per_day": per_day,
@@ -664,7 +677,10 @@ def _build_unit(model: _Model, rng: random.Random, unit: int) -> None:
             "payload_bytes": {"typical": typical, "max": typical * 4},
         }
         interface["principles"] = sorted(rng.sample([p["id"] for p in model.principles], 2))
-        interface["description"] = f"{interface['name']}, sent by the {interface['sender']} role."
+        senders = interface["senders"]
+        interface["description"] = (
+            f"{interface['name']}, sent by the {' and '.join(senders)} role{'s' * (len(senders) > 1)}."
+        )
 
     for process in processes:
         owned = [i for i in interfaces if owner_of[i["id"]] == process["id"]]
@@ -724,7 +740,7 @@ def _assign_data_items(rng: random.Random, interfaces: list[dict], items: list[t
 
 def _build_steps(rng: random.Random, process: dict, owned: list[dict], usable: list[dict]) -> None:
     """4-12 steps: every owned interface once, some other usable interfaces, some
-    internal steps. actor = sender, to = receivers (or a subset), participants = all."""
+    internal steps. actor = one of the senders, to = receivers (or a subset), participants = all."""
     n_steps = max(rng.randint(4, 12), len(owned) + 1)
     messages = list(owned)
     n_extra = rng.randint(0, max(0, n_steps - len(owned) - 2))
@@ -745,21 +761,22 @@ def _build_steps(rng: random.Random, process: dict, owned: list[dict], usable: l
     for step_id, kind in enumerate(kinds, start=1):
         if kind == "message":
             interface = messages.pop()
+            sender = rng.choice(interface["senders"])
             step = {
                 "id": step_id,
                 "name": f"Send {interface['name']}",
-                "actor": interface["sender"],
+                "actor": sender,
                 "interface": interface["id"],
             }
             receivers = interface["receivers"]
             if len(receivers) > 1 and rng.random() < 0.4:
                 step["to"] = rng.sample(receivers, rng.randint(1, len(receivers) - 1))
-                join(interface["sender"], *step["to"])
+                join(sender, *step["to"])
             else:  # no `to`: all receivers, so all must be participants
-                join(interface["sender"], *receivers)
+                join(sender, *receivers)
         else:
             # every process owns >= 2 interfaces (60 per 26), so owned[0] exists
-            actor = rng.choice(participants) if participants else owned[0]["sender"]
+            actor = rng.choice(participants) if participants else owned[0]["senders"][0]
             join(actor)
             step = {"id": step_id, "name": rng.choice(INTERNAL_STEPS), "actor": actor}
         if step_id < n_steps:

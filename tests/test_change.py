@@ -53,7 +53,7 @@ def repo(tmp_path_factory):
         i = data["interface"]
         i["receivers"] = ["MDS"]  # SUP no longer gets it
         i["description"] = "Now described."
-        i["data_items"][1]["repeats"] = "1"
+        next(u for u in i["data_items"] if u["ref"] == "DI-002")["repeats"] = "1"
         i["data_items"].append({"ref": "DI-003", "mandatory": False})
 
     def items(data):
@@ -62,7 +62,8 @@ def repo(tmp_path_factory):
         by_id["DI-001"]["format"] = "^\\d{12}$"
         by_id["DI-004"]["length"] = 20
         by_id["DI-002"]["type"] = "integer"
-        by_id["DI-002"].pop("unit", None)
+        for field in ("unit", "precision", "scale"):
+            by_id["DI-002"].pop(field, None)
         by_id["DI-003"]["name"] = "Energisation State"
 
     def sets(data):
@@ -178,7 +179,8 @@ def test_selectors_over_the_fixture_graph(tmp_path):
     assert ids("kind:interface,tranche:1") == {i.id for i in model.interfaces.values() if i.tranche == 1}
     assert ids("IF-021") == {"IF-021"}
     assert {"BP005"} <= ids("IF-021+") and "DI-001" not in ids("IF-021+")
-    assert {"DI-001", "DI-002"} <= ids("+IF-021") and "BP005" not in ids("+IF-021")
+    assert {"DI-001", "DI-002"} <= ids("+IF-021") and "C-0001" not in ids("+IF-021")
+    assert "C-0001" in ids("IF-021+")  # a comment on IF-021 depends on it
     assert ids("role:SUP") >= {"IF-021"} and all(i.startswith(("IF", "BP", "PUB")) for i in ids("role:SUP"))
     assert ids("IF-021 IF-018") == {"IF-021", "IF-018"}  # a union
     assert ids("state:modified", modified={("interface", "IF-018")}) == {"IF-018"}

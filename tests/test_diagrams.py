@@ -179,7 +179,7 @@ def test_fixture_files_and_kinds(rendered):
         ["manifest.json"]
         + [f"diagrams/sequence/BP005.{e}" for e in ("puml", "svg", "png", "mmd")]
         + [f"diagrams/communication/{n}.{e}" for n in ("market", "BP005") for e in ("svg", "png", "mmd")]
-        + [f"diagrams/context/{r}.{e}" for r in ("MDS", "REGS", "SDS", "SUP") for e in ("svg", "png", "mmd")]
+        + [f"diagrams/context/{r}.{e}" for r in ("ADS", "MDS", "REGS", "SDS", "SUP") for e in ("svg", "png", "mmd")]
     )
 
 
@@ -221,15 +221,19 @@ def test_sequence_arrows_in_step_order_between_the_right_lifelines(rendered):
 
 def test_communication_edges(rendered):
     folder = rendered / "diagrams"
+    # IF-021 has two senders (SDS and ADS): each has its edges, in the market and in context
     assert sorted(graphviz_edges(folder / "communication/market.svg")) == [
+        ("ADS", "MDS"),
+        ("ADS", "SUP"),
         ("REGS", "SDS"),
         ("REGS", "SUP"),
         ("SDS", "MDS"),
         ("SDS", "SUP"),
     ]
     assert graphviz_edges(folder / "communication/BP005.svg") == [("SDS", "MDS"), ("SDS", "SUP"), ("REGS", "SUP")]
-    assert sorted(graphviz_edges(folder / "context/SUP.svg")) == [("REGS", "SUP"), ("SDS", "SUP")]
+    assert sorted(graphviz_edges(folder / "context/SUP.svg")) == [("ADS", "SUP"), ("REGS", "SUP"), ("SDS", "SUP")]
     assert sorted(graphviz_edges(folder / "context/SDS.svg")) == [("REGS", "SDS"), ("SDS", "MDS"), ("SDS", "SUP")]
+    assert sorted(graphviz_edges(folder / "context/ADS.svg")) == [("ADS", "MDS"), ("ADS", "SUP")]
     market = (folder / "communication/market.mmd").read_text()
     assert 'r_SDS -->|"IF-021<br/>[DIP]"| r_MDS' in market
     assert 'subgraph cat_central["Central services"]' in market
@@ -296,7 +300,7 @@ interface:
   id: IF-025
   name: Supplier Updates to Registration
   tranche: 2
-  sender: SUP
+  senders: [SUP]
   receivers: [REGS]
   transport: DTN
   data_items:
@@ -344,7 +348,7 @@ interface:
   id: IF-099
   name: {json.dumps(EVIL)}
   tranche: 1
-  sender: EVIL
+  senders: [EVIL]
   receivers: [SUP]
   transport: DTN
   data_items:

@@ -178,13 +178,20 @@ def test_interface_spec_sections_and_data_item_table(site):
         assert doc.paragraphs[0].text == f"{interface.id} {interface.name}"
         table = table_with_header(doc, "ID", "Name", "Type", "Length / format", "M/O", "Repeats", "Group", "Valid set")
         rows = table.rows[1:]
-        assert len(rows) == len(interface.data_items)
-        for row, use in zip(rows, interface.data_items):
+        # over the DIP the CommonBlock header has its own appendix: the table holds the payload
+        header = [u for u in interface.data_items if interface.transport == "DIP" and model.data_items[u.ref].in_header]
+        payload = [u for u in interface.data_items if u not in header]
+        assert len(rows) == len(payload)
+        for row, use in zip(rows, payload):
             assert row.cells[0].text == use.ref
-            assert row.cells[4].text == ("M" if use.mandatory else "O")
+            assert row.cells[4].text == use.obligation
+        if header:
+            table = table_with_header(doc, "ID", "Name", "Type", "Length / format", "Group", "Filled by")
+            assert [r.cells[0].text for r in table.rows[1:]] == [u.ref for u in header]
+            assert any(h.endswith("DIP CommonBlock header") for h in headings)
         # roles by name, not only by code
         text = "\n".join(docx_paragraphs(site["out"] / f"specs/{interface.id}.docx"))
-        for role in (interface.sender, *interface.receivers):
+        for role in (*interface.senders, *interface.receivers):
             assert model.roles[role].name in text
 
 
@@ -347,6 +354,7 @@ def test_catalogue_sheets_rows_and_matrices(site, workbook):
         used = sum(1 for i in model.interfaces.values() for u in i.data_items if u.ref == item.id)
         assert rows[item.id]["Used by (interfaces)"] == used
         assert rows[item.id]["Owner role name"] == (model.roles[item.owner].name if item.owner else None)
+        assert (rows[item.id]["DIP block"], rows[item.id]["Populated by"]) == (item.block, item.populated_by)
     sets = workbook["Valid Sets"]
     assert sets.max_row - 1 == sum(len(v.values) for v in model.valid_sets.values())
 
@@ -356,13 +364,13 @@ def test_catalogue_sheets_rows_and_matrices(site, workbook):
     for row in matrix.iter_rows(min_row=2, values_only=True):
         for interface_id, value in zip(columns, row[2:]):
             use = next((u for u in model.interfaces[interface_id].data_items if u.ref == row[0]), None)
-            assert value == (None if use is None else "M" if use.mandatory else "O"), (row[0], interface_id)
+            assert value == (None if use is None else use.obligation), (row[0], interface_id)
 
     roles = workbook["Role x Interface"]
     for row in roles.iter_rows(min_row=2, values_only=True):
         for interface_id, value in zip(columns, row[2:]):
             interface = model.interfaces[interface_id]
-            expected = "P" if interface.sender == row[0] else "C" if row[0] in interface.receivers else None
+            expected = "P" if row[0] in interface.senders else "C" if row[0] in interface.receivers else None
             assert value == expected
     processes = workbook["Process x Interface"]
     assert [r[0] for r in processes.iter_rows(min_row=2, values_only=True)] == list(model.processes)

@@ -40,7 +40,7 @@ HOSTILE = {
     "nested-dashes": (b"roles:\n" + b"- " * 50_000 + b"x\n", "Y107"),
     "python-tag": (b"roles:\n  - !!python/object/apply:os.system ['echo pwned']\n", "Y106"),
     "path-traversal-id": (
-        b"interface:\n  id: ../../etc/passwd\n  name: Evil\n  sender: SUP\n  receivers: [REGS]\n  transport: DTN\n  data_items: []\n",
+        b"interface:\n  id: ../../etc/passwd\n  name: Evil\n  senders: [SUP]\n  receivers: [REGS]\n  transport: DTN\n  data_items: []\n",
         "S205",
     ),
     "recursive-alias": (b"roles:\n  - &r {id: SUP, name: S, category: supplier, x-self: *r}\n", "Y1"),
@@ -140,7 +140,7 @@ _values = st.recursive(
                 [
                     "id",
                     "name",
-                    "sender",
+                    "senders",
                     "receivers",
                     "steps",
                     "actor",

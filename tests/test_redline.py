@@ -57,7 +57,7 @@ def release(tmp_path_factory):
         i["receivers"] = ["MDS"]
         i["description"] = "Consumption per settlement period, now described."
         i["trigger"] = "Daily after validation"
-        i["data_items"][1]["repeats"] = "1"
+        next(u for u in i["data_items"] if u["ref"] == "DI-002")["repeats"] = "1"
         i["version"] = "1.1.0"
 
     edit(model / "interfaces/IF-021.yaml", interface)

@@ -1,8 +1,8 @@
 """Every rule has a broken fixture; each says in a comment where its finding must be:
 
-    sender: SDX   # expect R302 at SDX      -> that line, the column where `SDX` starts
-    - id: X       # expect Y101 col 1       -> that line, column 1
-    x-g: [...]    # expect Y107             -> that file, any position
+    senders: [SDX]   # expect R302 at SDX   -> that line, the column where `SDX` starts
+    - id: X          # expect Y101 col 1     -> that line, column 1
+    x-g: [...]       # expect Y107           -> that file, any position
 
 The fixture is the valid model with the case's files laid over it; the test asserts
 each expected finding, and that no other rule fires.

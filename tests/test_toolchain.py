@@ -305,12 +305,12 @@ def test_pre_commit_runs_the_hook_passing_on_the_shipped_model_and_failing_on_a_
     assert re.search(r"mhhsarch validate.*Passed", passed.stdout), passed.stdout
 
     interface = project / "model" / "interfaces" / "IF-021.yaml"
-    interface.write_text(interface.read_text().replace("sender: SDS", "sender: SDX"))
+    interface.write_text(interface.read_text().replace("senders: [SDS,", "senders: [SDX,"))
     git("add", ".", cwd=project)
     failed = pre_commit(project, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "Failed" in failed.stdout
-    assert "model/interfaces/IF-021.yaml:9:11: error: IF-021 references market role 'SDX'" in failed.stdout
+    assert "model/interfaces/IF-021.yaml:9:13: error: IF-021 references market role 'SDX'" in failed.stdout
 
 
 # --- the GitHub Action --------------------------------------------------------------------

@@ -77,6 +77,9 @@ def test_views_are_plain_data_equal_to_the_view_objects(rendered):
     written = json.loads((rendered["out"] / "views/interfaces/IF-021.json").read_text(encoding="utf-8"))
     assert written == as_data(view)
     # what a reviewer reads in the specification is in the view
-    assert [row["id"] for row in written["data_items"]] == [u.ref for u in interface.data_items]
+    header = [u.ref for u in interface.data_items if checked.model.data_items[u.ref].in_header]
+    assert header == ["DI-005", "DI-006"]  # the fixture's DIP CommonBlock fields: in their own section
+    assert [row["id"] for row in written["header_items"]] == header
+    assert [row["id"] for row in written["data_items"]] == [u.ref for u in interface.data_items if u.ref not in header]
     assert written["info"]["document_id"] == "IF-021"
-    assert {p["role_id"] for p in written["parties"]} == {interface.sender, *interface.receivers}
+    assert {p["role_id"] for p in written["parties"]} == {*interface.senders, *interface.receivers}

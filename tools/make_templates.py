@@ -320,6 +320,25 @@ def named(expression: str) -> list[tuple[str, str]]:
     ]
 
 
+def conditional(row: str) -> list[tuple[str, str]]:
+    """The condition of a conditional (C) item, in a lighter line under its name."""
+    return [
+        ("{%p if " + row + ".condition %}", ""),
+        ("Condition: {{ " + row + ".condition }}", "detail"),
+        ("{%p endif %}", ""),
+    ]
+
+
+def with_detail(expression: str, detail: str) -> list[tuple[str, str]]:
+    """A cell of a text with an optional lighter second line (another field of the row)."""
+    return [
+        ("{{ " + expression + " }}", ""),
+        ("{%p if " + detail + " %}", ""),
+        ("{{ " + detail + " }}", "detail"),
+        ("{%p endif %}", ""),
+    ]
+
+
 def document_control(b: Body) -> None:
     b.h("Document control")
     b.h("Document information", 2)
@@ -427,6 +446,16 @@ def interface_spec(b: Body) -> None:
 
     b.h("Data items")
     b.p("{{ data_summary }} Enumerated items take their codes from the valid sets in Appendix A.")
+    b.note(
+        "M: mandatory; O: optional; C: conditional, present when the condition under its name holds. "
+        "Dates and times are written in ISO 8601; date-times are in UTC unless the item says otherwise."
+    )
+    b.tag("if header_items")
+    b.p(
+        "The message also carries the DIP CommonBlock header, described once in Appendix B: who fills each "
+        "field, in {{ submitted_as }} as the sender submits it and in {{ delivered_as }} as the DIP delivers it."
+    )
+    b.tag("endif")
     b.table(
         [
             ("ID", 1.5),
@@ -441,7 +470,7 @@ def interface_spec(b: Body) -> None:
         "data_items",
         [
             "{{ row.id }}",
-            named("row.name"),
+            named("row.name") + conditional("row"),
             "{{ row.type }}",
             "{{ row.size }}",
             "{{ row.mandatory }}",
@@ -474,7 +503,7 @@ def interface_spec(b: Body) -> None:
             "{{ row.step }}",
             "{{ row.step_name }}",
             "{{ row.sender }}",
-            "{{ row.recipients }}",
+            with_detail("row.recipients", "row.audience"),
             "{{ row.condition }}",
         ],
     )
@@ -495,6 +524,37 @@ def interface_spec(b: Body) -> None:
     b.tag("endif")
     b.table([("Code", 3.0), ("Meaning", 14.0)], "set.codes", ["{{ row.code }}", named("row.meaning")])
     b.tag("endfor")
+
+    b.tag("if header_items")
+    b.h("Appendix B  DIP CommonBlock header")
+    b.p("{{ header_summary }}")
+    b.table(
+        [
+            ("ID", 1.4),
+            ("Name", 3.8),
+            ("Type", 1.4),
+            ("Length / format", 2.2),
+            ("Group", 2.0),
+            ("Filled by", 1.4),
+            ("In {{ submitted_as }}", 1.5),
+            ("In {{ delivered_as }}", 1.5),
+            ("Repeats", 1.8),
+        ],
+        "header_items",
+        [
+            "{{ row.id }}",
+            named("row.name") + conditional("row"),
+            "{{ row.type }}",
+            "{{ row.size }}",
+            "{{ row.group }}",
+            "{{ row.populated_by }}",
+            "{{ row.submitted }}",
+            "{{ row.delivered }}",
+            "{{ row.repeats }}",
+        ],
+    )
+    b.note("M: mandatory; O: optional; C: conditional; -: not in the message (the DIP fills it).")
+    b.tag("endif")
 
 
 def process_description(b: Body) -> None:
@@ -526,7 +586,10 @@ def process_description(b: Body) -> None:
     b.tag("endif")
 
     b.h("Steps")
-    b.p("{{ steps_summary }} Unless the step names them, an interface goes to all its receivers.")
+    b.p(
+        "{{ steps_summary }} Unless the step names them, an interface goes to all its receivers; "
+        "a note under the recipients says when only some of them get it."
+    )
     b.table(
         [("No.", 1.0), ("Actor", 2.6), ("Action", 5.0), ("Interface", 3.2), ("Recipients", 2.6), ("Condition", 2.6)],
         "steps",
@@ -542,7 +605,7 @@ def process_description(b: Body) -> None:
                 ("{%p endif %}", ""),
                 ("{%p endif %}", ""),
             ],
-            "{{ row.recipients }}",
+            with_detail("row.recipients", "row.audience"),
             named("row.condition"),
         ],
     )

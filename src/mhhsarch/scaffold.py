@@ -179,7 +179,7 @@ interface:
   version: "0.1.0"
   status: draft
   tranche: 1
-  sender: REGS
+  senders: [REGS]
   receivers: [SUP]
   transport: DIP
   pattern: publish

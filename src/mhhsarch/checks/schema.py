@@ -27,6 +27,29 @@ from mhhsarch.model.entities import Origin
 
 SCHEMA_PACKAGE = "mhhsarch.schemas"
 
+# Fields whose pattern is a value's form rather than an id: what to call a wrong one.
+VALUE_PATTERNS = {
+    "repeats": "count or range of occurrences (1, 48, 0..1, 1..* or 46..50)",
+}
+
+# Why a field must have one value here (a `const` of an if/then in the schema).
+CONST_HINTS = {
+    "mandatory": " (an item with a `condition` is conditional)",
+    "transport": " (an interface with a `dtc_flow` is a DTC flow kept on the DTN: no facsimiles of DTC flows on the DIP)",
+}
+
+# Older fields still read, which must not be given beside the field that supersedes them.
+SUPERSEDED_BY = {"review_start": "reviews", "review_end": "reviews"}
+
+# Fields an earlier metamodel had, per schema: old name -> (new name, how to write it).
+# The schema rejects the old field; this says what to write instead, and the missing
+# new field is not reported a second time.
+REPLACED_FIELDS = {
+    "interface.schema.json": {
+        "sender": ("senders", "the list of roles that send the interface: write `senders: [{value}]`"),
+    },
+}
+
 
 def schema_names() -> list[str]:
     return sorted(p.name for p in resources.files(SCHEMA_PACKAGE).iterdir() if p.name.endswith(".schema.json"))
@@ -92,8 +115,9 @@ def check(schema_name: str, instance, origin: Origin, entity_id: str | None) -> 
     validator = _detailed_validator(schema_name)
     problems: list[tuple[str, Finding]] = []
     errors = sorted(validator.iter_errors(instance), key=lambda err: [str(p) for p in err.absolute_path])
+    replaced = REPLACED_FIELDS.get(schema_name, {})
     for error in errors:
-        problems.extend(_describe(error, origin, entity_id))
+        problems.extend(_describe(error, origin, entity_id, replaced))
     if not problems:  # the two validators disagree: never let the entity pass silently
         problems.append(
             (
@@ -119,17 +143,26 @@ def _non_text_keys(value, path: tuple, origin: Origin, entity_id) -> Iterator[tu
             yield from _non_text_keys(item, (*path, index), origin, entity_id)
 
 
-def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]:
+def _describe(error, origin: Origin, entity_id, replaced: dict | None = None) -> Iterator[tuple[str, Finding]]:
     path = tuple(error.absolute_path)
     where = _subject(entity_id, path)
     kind = error.validator
+    replaced = replaced if replaced and not path else {}  # the replaced fields are top-level fields of an entity
     if kind == "required":
         missing = error.message.split("'")[1] if error.message.count("'") >= 2 else error.message
-        yield "S201", Finding(f"{where}: required field `{missing}` is missing", origin.span(*path), entity_id)
+        written_as_old = any(new == missing and old in error.instance for old, (new, _) in replaced.items())
+        if not written_as_old:  # reported once, at the old field
+            yield "S201", Finding(f"{where}: required field `{missing}` is missing", origin.span(*path), entity_id)
     elif kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         for key in error.instance:
-            if key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
+            if key in replaced:
+                new, how = replaced[key]
+                value = error.instance[key]
+                how = how.format(value=value if isinstance(value, str) else "...")
+                message = f"{where}: `{key}` was replaced by `{new}`, {how}"
+                yield "S203", Finding(message, origin.span(*path, key, key=True), entity_id)
+            elif key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
                 hint = _closest(key, allowed)
                 message = f"{where}: unknown field `{key}`"
                 message += f" (did you mean `{hint}`?)" if hint else " (own fields must start with `x-`)"
@@ -144,23 +177,44 @@ def _describe(error, origin: Origin, entity_id) -> Iterator[tuple[str, Finding]]
         elif "string" in expected:
             message += _quote_hint(origin, path, error.instance)
         yield "S202", Finding(message, origin.span(*path), entity_id)
+    elif kind == "const":
+        expected = _describe_value(error.validator_value)
+        hint = CONST_HINTS.get(path[-1], "") if path and isinstance(path[-1], str) else ""
+        yield (
+            "S204",
+            Finding(
+                f"{where} is {_describe_value(error.instance)}; it must be {expected}{hint}",
+                origin.span(*path),
+                entity_id,
+            ),
+        )
+    elif kind == "not" and error.validator_value == {} and path and path[-1] in SUPERSEDED_BY:
+        yield (
+            "S203",
+            Finding(
+                f"{where}: `{path[-1]}` is the older form of `{SUPERSEDED_BY[path[-1]]}`; give one of them, "
+                f"not both (write the dates in `{SUPERSEDED_BY[path[-1]]}`)",
+                origin.span(*path, key=True),
+                entity_id,
+            ),
+        )
     elif kind == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(_describe_value(v).strip("'") for v in error.validator_value)
         message = f"{where} is {_describe_value(error.instance)}; allowed: {allowed}"
         if any(isinstance(v, str) for v in error.validator_value):
             message += _quote_hint(origin, path, error.instance)
         yield "S204", Finding(message, origin.span(*path), entity_id)
     elif kind == "pattern":
-        what = "id" if path and path[-1] == "id" else "reference"
-        yield (
-            "S205",
-            Finding(
+        field = path[-1] if path and isinstance(path[-1], str) else None
+        if field in VALUE_PATTERNS:
+            message = f"{where}: {_describe_value(error.instance)} is not a {VALUE_PATTERNS[field]}"
+        else:
+            what = "id" if field == "id" else "reference"
+            message = (
                 f"{where}: {_describe_value(error.instance)} is not a valid {what} "
-                f"(must match {error.validator_value}{_pattern_hint(error.instance)})",
-                origin.span(*path),
-                entity_id,
-            ),
-        )
+                f"(must match {error.validator_value}{_pattern_hint(error.instance)})"
+            )
+        yield "S205", Finding(message, origin.span(*path), entity_id)
     else:
         yield "S206", Finding(f"{where}: {error.message}", origin.span(*path), entity_id)
 

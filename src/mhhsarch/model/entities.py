@@ -114,6 +114,7 @@ class Step:
     actor: str
     interface: str | None = None
     to: tuple[str, ...] = ()  # as written; empty means "all the interface's receivers"
+    audience: str = "all"  # who of those recipients gets it: "all", "appointed" or "originator"
     condition: str | None = None
     next: tuple[int, ...] = ()
     description: str | None = None
@@ -147,11 +148,29 @@ class Process(Entity):
 @dataclass(frozen=True, kw_only=True)
 class DataItemUse:
     ref: str
-    mandatory: bool = True
-    repeats: str = "1"
+    mandatory: bool = True  # always present (False for optional and for conditional items)
+    condition: str | None = None  # set for a conditional item: when it is present
+    repeats: str = "1"  # an exact count ("1", "48") or a range ("0..1", "1..*", "46..50")
     group: str | None = None
     description: str | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def obligation(self) -> str:
+        """How the specifications print it: M (mandatory), O (optional) or C (conditional)."""
+        if self.condition is not None:
+            return "C"
+        return "M" if self.mandatory else "O"
+
+    @property
+    def bounds(self) -> tuple[int, int | None] | None:
+        """(least, most) occurrences, most None for "*"; None when `repeats` is not a count or range."""
+        least, sep, most = self.repeats.partition("..")
+        if not least.isdigit() or not (most.isdigit() or most == "*" or not sep):
+            return None
+        if not sep:
+            return int(least), int(least)
+        return int(least), None if most == "*" else int(most)
 
     def span(self, *subpath, key: bool = False) -> SourceSpan:
         if self.origin is None:
@@ -167,9 +186,29 @@ class Volumetrics:
     payload_max: int | None = None
 
 
+@dataclass(frozen=True)
+class DtcGroup:
+    """A group of a DTC flow: its id (01A), name, level in the hierarchy and occurrences."""
+
+    id: str
+    name: str
+    level: int = 1
+    repeats: str = "1"
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class DtcFlow:
+    """The legacy Data Transfer Catalogue flow an interface on the DTN is."""
+
+    ref: str
+    version: str
+    groups: tuple[DtcGroup, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Interface(Entity):
-    sender: str
+    senders: tuple[str, ...]  # every role that sends it (at least one), in the order written
     receivers: tuple[str, ...]
     transport: str
     data_items: tuple[DataItemUse, ...]
@@ -183,6 +222,7 @@ class Interface(Entity):
     classification: str | None = None
     personal_data: bool | None = None
     principles: tuple[str, ...] = ()
+    dtc_flow: DtcFlow | None = None  # for a DTC flow kept on the DTN
     kind = "interface"
 
 
@@ -190,7 +230,10 @@ class Interface(Entity):
 class DataItem(Entity):
     type: str
     length: int | None = None
+    precision: int | None = None  # decimals: significant digits
+    scale: int | None = None  # decimals: digits after the point
     format: str | None = None
+    time_zone: str | None = None  # datetimes and times: "utc" (the default) or "uk-local"
     valid_set: str | None = None
     unit: str | None = None
     owner: str | None = None
@@ -198,7 +241,14 @@ class DataItem(Entity):
     personal_data: bool | None = None
     entity: str | None = None
     dtc_ref: str | None = None
+    block: str = "custom"  # of a DIP message: "common" (the CommonBlock header) or "custom" (the payload)
+    populated_by: str = "sender"  # "sender" (in the IF submitted) or "dip" (in the PUB delivered)
     kind = "data_item"
+
+    @property
+    def in_header(self) -> bool:
+        """Whether the item belongs to the DIP CommonBlock header (on a DIP interface)."""
+        return self.block == "common"
 
 
 @dataclass(frozen=True)
@@ -240,11 +290,24 @@ class Principle(Entity):
         return self.name
 
 
+@dataclass(frozen=True)
+class Review:
+    """One industry review round of a tranche: its comment window and what it reviewed
+    (no artefacts listed: every artefact of the tranche)."""
+
+    round: int
+    start: str
+    end: str | None = None
+    artefacts: tuple[str, ...] = ()
+
+    def covers(self, artefact_id: str) -> bool:
+        return not self.artefacts or artefact_id in self.artefacts
+
+
 @dataclass(frozen=True, kw_only=True)
 class Tranche(Entity):
     id: int  # type: ignore[assignment]
-    review_start: str | None = None
-    review_end: str | None = None
+    reviews: tuple[Review, ...] = ()  # in round order (`review_start`/`review_end` in a file are round 1)
     approval: str | None = None
     kind = "tranche"
 

@@ -123,6 +123,7 @@ def _build_step(raw, origin):
         actor=raw["actor"],
         interface=raw.get("interface"),
         to=_ids(raw, "to"),
+        audience=raw.get("audience", "all"),
         condition=raw.get("condition"),
         next=_ids(raw, "next"),
         description=raw.get("description"),
@@ -154,7 +155,7 @@ def _build_interface(raw, origin):
         version=raw.get("version"),
         status=raw.get("status"),
         tranche=raw.get("tranche"),
-        sender=raw["sender"],
+        senders=_ids(raw, "senders"),
         receivers=_ids(raw, "receivers"),
         transport=raw["transport"],
         pattern=raw.get("pattern"),
@@ -166,16 +167,31 @@ def _build_interface(raw, origin):
         classification=security.get("classification"),
         personal_data=security.get("personal_data"),
         principles=_ids(raw, "principles"),
+        dtc_flow=_build_dtc_flow(raw.get("dtc_flow")),
         data_items=tuple(
             e.DataItemUse(
                 ref=d["ref"],
-                mandatory=d.get("mandatory", True),
-                repeats=d.get("repeats", "1"),
+                mandatory=d.get("mandatory", "conditional" if "condition" in d else True) is True,
+                condition=d.get("condition"),
+                repeats=str(d.get("repeats", "1")),
                 group=d.get("group"),
                 description=d.get("description"),
                 origin=_child(origin, "data_items", i),
             )
             for i, d in enumerate(raw["data_items"])
+        ),
+    )
+
+
+def _build_dtc_flow(raw) -> e.DtcFlow | None:
+    if raw is None:
+        return None
+    return e.DtcFlow(
+        ref=raw["ref"],
+        version=raw["version"],
+        groups=tuple(
+            e.DtcGroup(g["id"], g["name"], g.get("level", 1), str(g.get("repeats", "1")), g.get("description"))
+            for g in raw["groups"]
         ),
     )
 
@@ -186,7 +202,10 @@ def _build_data_item(raw, origin):
         **_common(raw, origin),
         type=raw["type"],
         length=raw.get("length"),
+        precision=raw.get("precision"),
+        scale=raw.get("scale"),
         format=raw.get("format"),
+        time_zone=raw.get("time_zone"),
         valid_set=raw.get("valid_set"),
         unit=raw.get("unit"),
         owner=raw.get("owner"),
@@ -194,6 +213,8 @@ def _build_data_item(raw, origin):
         personal_data=raw.get("personal_data"),
         entity=raw.get("entity"),
         dtc_ref=None if dtc is None else str(dtc),
+        block=raw.get("block", "custom"),
+        populated_by=raw.get("populated_by", "sender"),
     )
 
 
@@ -220,12 +241,16 @@ def _build_principle(raw, origin):
 
 
 def _build_tranche(raw, origin):
-    return e.Tranche(
-        **_common(raw, origin),
-        review_start=raw.get("review_start"),
-        review_end=raw.get("review_end"),
-        approval=raw.get("approval"),
-    )
+    if "reviews" in raw:
+        reviews = tuple(
+            e.Review(r["round"], r["start"], r.get("end"), tuple(r.get("artefacts", ()))) for r in raw["reviews"]
+        )
+    elif "review_start" in raw or "review_end" in raw:
+        # the older form of one review round, still read
+        reviews = (e.Review(1, raw.get("review_start", ""), raw.get("review_end")),)
+    else:
+        reviews = ()
+    return e.Tranche(**_common(raw, origin), reviews=reviews, approval=raw.get("approval"))
 
 
 def _build_comment(raw, origin):
@@ -286,7 +311,7 @@ def _refs_process(p: e.Process):
 
 def _refs_interface(i: e.Interface):
     yield from _one(i, "tranche", "in_tranche", "tranche")
-    yield from _one(i, "role", "sent_by", "sender")
+    yield from _each(i, "role", "sent_by", "senders")
     yield from _each(i, "role", "received_by", "receivers")
     yield from _each(i, "principle", "honours", "principles")
     for n, use in enumerate(i.data_items):
@@ -302,6 +327,17 @@ def _refs_data_item(d: e.DataItem):
 def _refs_entity(ent: e.LogicalEntity):
     for n, rel in enumerate(ent.relationships):
         yield Reference("entity", ent.id, "entity", rel.to, "related_to", ("relationships", n, "to"))
+
+
+def _refs_tranche(t: e.Tranche):
+    """A review round names the processes and interfaces it reviewed; other ids
+    (documents the model does not generate, BRS007) are not references of the model."""
+    for n, review in enumerate(t.reviews):
+        for j, artefact in enumerate(review.artefacts):
+            kind = "process" if KINDS["process"].id_matches(artefact) else None
+            kind = kind or ("interface" if KINDS["interface"].id_matches(artefact) else None)
+            if kind is not None:
+                yield Reference("tranche", t.id, kind, artefact, "reviews", ("reviews", n, "artefacts", j))
 
 
 def _refs_comment(c: e.Comment):
@@ -326,7 +362,7 @@ KINDS: dict[str, Kind] = {
         Kind("valid_set", "valid_sets", r"VS-[A-Z0-9-]{2,40}", "Valid set", _build_valid_set, _no_refs),
         Kind("entity", "entities", r"ENT-[A-Z0-9-]{2,40}", "Logical entity", _build_entity, _refs_entity),
         Kind("principle", "principles", r"[A-Z]{2,4}-[0-9]{2,3}", "Principle", _build_principle, _no_refs),
-        Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _no_refs),
+        Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _refs_tranche),
         Kind("comment", "comments", r"C-[0-9]{4,6}", "Review comment", _build_comment, _refs_comment),
     )
 }

@@ -114,6 +114,26 @@ class Model:
     def exists(self, kind: str, entity_id) -> bool:
         return entity_id in self.declared[kind]
 
+    def step_recipients(self, step: e.Step) -> tuple[str, ...]:
+        """Where a step's message goes: its `to`, else every receiver of its interface
+        (before `audience` narrows it)."""
+        if not step.interface:
+            return ()
+        if step.to:
+            return tuple(dict.fromkeys(step.to))
+        interface = self.interfaces.get(step.interface)
+        return interface.receivers if interface else ()
+
+    def answered_step(self, process: e.Process, step: e.Step) -> e.Step | None:
+        """The message a step answers: the nearest step before it (in the order the
+        process lists them) whose message reaches the step's actor. Its actor is the
+        originator an `audience: originator` step goes back to."""
+        position = next((n for n, s in enumerate(process.steps) if s is step), 0)
+        for candidate in reversed(process.steps[:position]):
+            if step.actor in self.step_recipients(candidate):
+                return candidate
+        return None
+
     def role_name(self, role_id: str) -> str:
         role = self.roles.get(role_id)
         return role.name if role else role_id

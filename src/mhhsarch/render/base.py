@@ -120,7 +120,7 @@ class RenderContext:
         """Roles that send or receive an in-scope interface."""
         wanted = set()
         for interface in self.interfaces:
-            wanted.add(interface.sender)
+            wanted.update(interface.senders)
             wanted.update(interface.receivers)
         return [r for r in self.model.roles.values() if r.id in wanted]
 

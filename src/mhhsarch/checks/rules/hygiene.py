@@ -61,6 +61,39 @@ def role_without_interface(model, graph) -> Iterator[Finding]:
             yield Finding(f"role {role.id} ({role.name}) sends and receives no interface", role.span("id"), role.id)
 
 
+UNRESOLVED = ("action", "clarification", "open")
+
+
+@rule("W805", "unresolved-comment-on-approved-artefact", Severity.WARNING)
+def unresolved_comment_on_approved_artefact(model, graph) -> Iterator[Finding]:
+    """An approved or baselined process or interface has a review comment still in
+    `action`, `clarification` or `open`.
+
+    Why: approval says the review is closed; a comment still waiting for a change, an
+    answer or a first response means the artefact was approved with the review open,
+    and the reviewer who raised it reads a document that does not say so.
+
+    Bad:
+        interface: {id: IF-021, status: approved, ...}
+        comments: [{id: C-0002, artefact: IF-021, status: clarification, ...}]
+    Good:
+        comments: [{id: C-0002, artefact: IF-021, status: accepted, response: The description now says so.}]
+    """
+    for comment in model.comments.values():
+        if comment.status not in UNRESOLVED:
+            continue
+        artefact = model.processes.get(comment.artefact) or model.interfaces.get(comment.artefact)
+        if artefact is None or artefact.status not in ("approved", "baselined"):
+            continue
+        yield Finding(
+            f"{artefact.id} is {artefact.status} but comment {comment.id} on it is still {comment.status}; "
+            "resolve the comment or take the artefact back to review",
+            comment.span("status"),
+            artefact.id,
+            related=(artefact.span("status"),),
+        )
+
+
 @rule("W804", "file-name-mismatch", Severity.WARNING)
 def file_name_mismatch(model, graph) -> Iterator[Finding]:
     """A file holding a single entity (under the singular key) is not named after that entity's id.

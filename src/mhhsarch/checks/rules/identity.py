@@ -30,9 +30,9 @@ def dangling_reference(model, graph) -> Iterator[Finding]:
     nowhere, and traceability breaks.
 
     Bad:
-        interface: {id: IF-021, sender: SDX, ...}
+        interface: {id: IF-021, senders: [SDX], ...}
     Good:
-        interface: {id: IF-021, sender: SDS, ...}
+        interface: {id: IF-021, senders: [SDS], ...}
     """
     for ref in model.references():
         if model.exists(ref.target_kind, ref.target_id):

@@ -51,23 +51,25 @@ def step_role_not_participant(model, graph) -> Iterator[Finding]:
 
 @rule("P402", "actor-not-sender")
 def actor_not_sender(model, graph) -> Iterator[Finding]:
-    """A step sends an interface, but its actor is not that interface's sender.
+    """A step sends an interface, but its actor is not one of that interface's senders.
 
     Why: the sequence diagram would show a message coming from the wrong party, and
     the interface specification would contradict the process.
 
     Bad:
-        steps: [{id: 1, name: Send consumption, actor: SUP, interface: IF-021}]   # IF-021 sender: SDS
+        steps: [{id: 1, name: Send consumption, actor: SUP, interface: IF-021}]   # IF-021 senders: [SDS, ADS]
     Good:
-        steps: [{id: 1, name: Send consumption, actor: SDS, interface: IF-021}]
+        steps: [{id: 1, name: Send consumption, actor: ADS, interface: IF-021}]
     """
     for process in model.processes.values():
         for step in process.steps:
             interface = model.interfaces.get(step.interface) if step.interface else None
-            if interface is not None and step.actor != interface.sender:
+            if interface is not None and interface.senders and step.actor not in interface.senders:
+                senders = ", ".join(interface.senders)
                 yield Finding(
                     f"{process.id} step {step.id}: actor {step.actor} sends {interface.id}, "
-                    f"but its sender is {interface.sender}",
+                    f"but {step.actor} is not among its senders ({senders}); "
+                    f"add {step.actor} to the interface's senders or change the actor",
                     step.span("actor"),
                     process.id,
                 )
@@ -146,3 +148,50 @@ def next_step_missing(model, graph) -> Iterator[Finding]:
                         step.span("next", i),
                         process.id,
                     )
+
+
+@rule("P406", "originator-without-message")
+def originator_without_message(model, graph) -> Iterator[Finding]:
+    """A step goes back to the originator (`audience: originator`), but answers no message.
+
+    Why: "back to the originator" means the sender of the message the step answers, as
+    a rejection goes to the data service whose submission failed. Without an earlier
+    step that sends a message to this step's actor, or with that message's sender not
+    among the recipients, nobody can tell who gets it.
+
+    Bad:
+        steps:
+          - {id: 1, name: Validate, actor: MDS}
+          - {id: 2, name: Reject, actor: MDS, interface: IF-014, audience: originator}
+    Good:
+        steps:
+          - {id: 1, name: Submit, actor: SDS, interface: IF-021, to: [MDS]}
+          - {id: 2, name: Reject, actor: MDS, interface: IF-014, audience: originator}
+    """
+    for process in model.processes.values():
+        for step in process.steps:
+            if step.audience != "originator":
+                continue
+            if not step.interface:
+                yield Finding(
+                    f"{process.id} step {step.id}: `audience: originator` on a step that sends no interface",
+                    step.span("audience"),
+                    process.id,
+                )
+                continue
+            answered = model.answered_step(process, step)
+            if answered is None:
+                yield Finding(
+                    f"{process.id} step {step.id}: goes back to the originator, but no earlier step sends "
+                    f"{step.actor} a message to answer",
+                    step.span("audience"),
+                    process.id,
+                )
+            elif step.interface in model.interfaces and answered.actor not in model.step_recipients(step):
+                yield Finding(
+                    f"{process.id} step {step.id}: goes back to the originator {answered.actor} "
+                    f"(step {answered.id}), which is not among its recipients "
+                    f"({', '.join(model.step_recipients(step))})",
+                    step.span("audience"),
+                    process.id,
+                )

@@ -33,13 +33,12 @@ def duplicate_key():
     Bad:
         interface:
           id: IF-021
-          sender: SDS
-          sender: ADS
+          senders: [SDS]
+          senders: [ADS]
     Good:
         interface:
           id: IF-021
-          sender: SDS
-          x-also_sent_by: [ADS]
+          senders: [SDS, ADS]
     """
 
 

@@ -30,3 +30,44 @@ def interface_from_later_tranche(model, graph) -> Iterator[Finding]:
                     step.span("interface"),
                     process.id,
                 )
+
+
+@rule("T702", "review-rounds-out-of-order")
+def review_rounds_out_of_order(model, graph) -> Iterator[Finding]:
+    """A tranche's review rounds are not numbered 1, 2, ... in order, a round ends before
+    it starts, or a round starts before the previous one ended.
+
+    Why: the document control of every artefact of the tranche prints its rounds; a
+    round 2 before round 1 or a window that ends before it opens tells reviewers when
+    to comment with dates that cannot be right.
+
+    Bad:
+        reviews: [{round: 1, start: 2022-03-28, end: 2022-04-08}, {round: 2, start: 2022-02-14, end: 2022-02-25}]
+    Good:
+        reviews: [{round: 1, start: 2022-02-14, end: 2022-02-25}, {round: 2, start: 2022-03-28, end: 2022-04-08}]
+    """
+    for tranche in model.tranches.values():
+        previous = None
+        for n, review in enumerate(tranche.reviews):
+            if review.round != n + 1:
+                yield Finding(
+                    f"tranche {tranche.id}: review round {review.round} is its review number {n + 1}; "
+                    "number the rounds 1, 2, ... in order",
+                    tranche.span("reviews", n, "round"),
+                    str(tranche.id),
+                )
+            if review.end and review.start and review.end < review.start:
+                yield Finding(
+                    f"tranche {tranche.id}: review round {review.round} ends ({review.end}) before it starts "
+                    f"({review.start})",
+                    tranche.span("reviews", n, "end"),
+                    str(tranche.id),
+                )
+            if previous is not None and previous.end and review.start and review.start <= previous.end:
+                yield Finding(
+                    f"tranche {tranche.id}: review round {review.round} starts ({review.start}) before round "
+                    f"{previous.round} ended ({previous.end})",
+                    tranche.span("reviews", n, "start"),
+                    str(tranche.id),
+                )
+            previous = review

@@ -9,7 +9,7 @@ from mhhsarch import __version__
 from mhhsarch.model import entities as e
 from mhhsarch.model.entities import CLASSIFICATION_ORDER
 from mhhsarch.model.model import Model
-from mhhsarch.render.views.common import Fact, model_label, render_date
+from mhhsarch.render.views.common import Fact, model_label, render_date, time_format
 
 TYPES = ("string", "integer", "decimal", "boolean", "date", "datetime", "time", "enum")
 YES_NO = ("Yes", "No")
@@ -45,14 +45,21 @@ class CatalogueView:
 LEGEND = (
     Fact(
         "Data Items",
-        "Every data item: type, size, valid set, the role that masters it, and how many interfaces carry it.",
+        "Every data item: type, size (length; a decimal's precision and scale; how a date or time is written, "
+        "in ISO 8601), valid set, the role that masters it, how many interfaces carry it, and "
+        "for the DIP: its block (common: the CommonBlock header; custom: the payload) and who populates it "
+        "(the sender in the IF it submits, or the DIP in the PUB it delivers).",
     ),
     Fact("Valid Sets", "The codes an enumerated data item may take, one row per code."),
     Fact(
         "Interface x Data Item",
-        "M: the interface carries the item and it is mandatory; O: optional; blank: not carried.",
+        "M: the interface carries the item and it is mandatory; O: optional; C: conditional (the condition is "
+        "in the interface specification); blank: not carried.",
     ),
-    Fact("Role x Interface", "P: the role publishes (sends) the interface; C: the role consumes (receives) it."),
+    Fact(
+        "Role x Interface",
+        "P: the role publishes (sends) the interface (every sender is marked); C: the role consumes (receives) it.",
+    ),
     Fact("Process x Interface", "The steps of the process that send the interface; blank: not used."),
     Fact("Filters", "Every sheet has filters on its header row, which stays in view when scrolling."),
 )
@@ -87,7 +94,10 @@ def catalogue_view(
             Column("Name", 32),
             Column("Type", 10, TYPES),
             Column("Length", 8),
+            Column("Precision", 9),
+            Column("Scale", 7),
             Column("Format", 18),
+            Column("Date/time format", 26),
             Column("Unit", 8),
             Column("Valid set", 24),
             Column("Owner role", 11),
@@ -96,6 +106,8 @@ def catalogue_view(
             Column("Personal data", 10, YES_NO),
             Column("Entity", 22),
             Column("DTC ref", 10),
+            Column("DIP block", 10, ("common", "custom")),
+            Column("Populated by", 10, ("sender", "dip")),
             Column("Used by (interfaces)", 11),
             Column("Interfaces", 28),
             Column("Description", 60),
@@ -106,7 +118,10 @@ def catalogue_view(
                 d.name,
                 d.type,
                 d.length,
+                d.precision,
+                d.scale,
                 d.format,
+                time_format(d),
                 d.unit,
                 d.valid_set,
                 d.owner,
@@ -115,6 +130,8 @@ def catalogue_view(
                 d.personal_data,
                 d.entity,
                 d.dtc_ref,
+                d.block,
+                d.populated_by,
                 len(used_by.get(d.id, ())),
                 ", ".join(used_by.get(d.id, ())),
                 d.description,
@@ -134,13 +151,13 @@ def catalogue_view(
         tuple((v.id, v.name, c.code, c.meaning, c.description) for v in valid_sets for c in v.values),
     )
     interface_columns = tuple(Column(f"{i.id} {i.name}", 5.5) for i in interfaces)
-    carried = {i.id: {u.ref: ("M" if u.mandatory else "O") for u in i.data_items} for i in interfaces}
+    carried = {i.id: {u.ref: u.obligation for u in i.data_items} for i in interfaces}
     item_matrix = Sheet(
         "Interface x Data Item",
         (
             Column("Data item", 10),
             Column("Name", 32),
-            *(Column(c.title, c.width, ("M", "O")) for c in interface_columns),
+            *(Column(c.title, c.width, ("M", "O", "C")) for c in interface_columns),
         ),
         tuple((d.id, d.name, *(carried[i.id].get(d.id) for i in interfaces)) for d in items),
         matrix=True,
@@ -195,7 +212,7 @@ def catalogue_view(
 
 
 def _publishes_or_consumes(role_id: str, interface: e.Interface) -> str | None:
-    if interface.sender == role_id:
+    if role_id in interface.senders:
         return "P"
     return "C" if role_id in interface.receivers else None
 

@@ -78,6 +78,73 @@ class PrincipleRow:
     traced_from: str
 
 
+def audience_text(model: Model, process: e.Process, step: e.Step) -> str:
+    """What a step's `audience` means for its recipients, in words ("" for all of them)."""
+    if step.audience == "appointed":
+        return "Only those appointed to the metering point (its supplier and its appointed services)"
+    if step.audience == "originator":
+        answered = model.answered_step(process, step)
+        if answered is None:
+            return "Only the originator of the message it answers"
+        return f"Only the originator: the sender of the step {answered.id} message ({answered.interface}) it answers"
+    return ""
+
+
+# How dates and times are written (ISO 8601); date-times are UTC unless the item says otherwise.
+TIME_FORMATS = {
+    ("date", None): "ISO 8601 date YYYY-MM-DD",
+    ("datetime", "utc"): "ISO 8601 date-time in UTC YYYY-MM-DDThh:mm:ssZ",
+    ("datetime", "uk-local"): "ISO 8601 date-time in UK local time (GMT or BST) YYYY-MM-DDThh:mm:ss+hh:mm",
+    ("time", "utc"): "ISO 8601 time in UTC hh:mm:ssZ",
+    ("time", "uk-local"): "ISO 8601 time in UK local time (GMT or BST) hh:mm:ss",
+}
+REPEATS = {"1": "Once", "0..1": "At most once", "1..*": "One or more", "0..*": "Any number"}
+
+
+def time_format(item: e.DataItem) -> str | None:
+    """How a date, datetime or time item is written; None for other types."""
+    if item.type == "date":
+        return TIME_FORMATS[("date", None)]
+    if item.type in ("datetime", "time"):
+        return TIME_FORMATS[(item.type, item.time_zone or "utc")]
+    return None
+
+
+def decimal_size(item: e.DataItem) -> str | None:
+    """'10 digits, 3 after the point' for a decimal with a precision and a scale."""
+    parts = []
+    if item.precision is not None:
+        parts.append(f"{item.precision} digits")
+    if item.scale is not None:
+        parts.append(f"{item.scale} after the point")
+    return ", ".join(parts) or None
+
+
+def cardinality(repeats: str) -> str:
+    """`repeats` in words: "Once", "Exactly 48", "46 to 50", "Up to 48", "At least 2"."""
+    if repeats in REPEATS:
+        return REPEATS[repeats]
+    least, sep, most = repeats.partition("..")
+    if not sep:
+        return f"Exactly {least}"
+    if most == "*":
+        return f"At least {least}"
+    return f"Up to {most}" if least == "0" else f"{least} to {most}"
+
+
+def item_size(item: e.DataItem) -> str:
+    """Length, precision, date/time format, pattern and unit, one per line."""
+    size = []
+    if item.length is not None:
+        size.append(f"max {item.length}")
+    for text in (decimal_size(item), time_format(item), item.format):
+        if text:
+            size.append(text)
+    if item.unit:
+        size.append(f"unit {item.unit}")
+    return "\n".join(size)
+
+
 def render_date(epoch: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
@@ -132,6 +199,16 @@ def source_file(model: Model, entity: e.Entity) -> str:
     return Path(os.path.relpath(entity.origin.file_path, model.root)).as_posix()
 
 
+def review_rounds(rounds) -> str:
+    """'Round 1: 2022-02-14 to 2022-02-25; round 2: 2022-03-28 to 2022-04-08' (one round: its dates)."""
+    if not rounds:
+        return NOT_STATED
+    windows = [f"{r.start or '?'} to {r.end or '?'}" for r in rounds]
+    if len(rounds) == 1:
+        return windows[0]
+    return "; ".join(f"{'R' if n == 0 else 'r'}ound {r.round}: {w}" for n, (r, w) in enumerate(zip(rounds, windows)))
+
+
 def document_control(
     model: Model, info: DocumentInfo, entity: e.Entity, comments, tranche: int | None, revisions=()
 ) -> DocumentControl:
@@ -139,13 +216,11 @@ def document_control(
     the version history from git: a row per version, with the date of its latest commit,
     the subjects of the commits that made it and the comments it resolves."""
     tranche_entity = model.tranches.get(tranche) if tranche is not None else None
-    review = NOT_STATED
-    if tranche_entity and (tranche_entity.review_start or tranche_entity.review_end):
-        review = f"{tranche_entity.review_start or '?'} to {tranche_entity.review_end or '?'}"
+    rounds = [r for r in tranche_entity.reviews if r.covers(str(entity.id))] if tranche_entity else []
     facts = (
         Fact("Document", f"{info.document_id} {info.title}"),
         Fact("Owner", entity.owner_team or "MHHS design team"),
-        Fact("Review period", review),
+        Fact("Review rounds" if len(rounds) > 1 else "Review period", review_rounds(rounds)),
         Fact("Approval date", (tranche_entity.approval if tranche_entity else None) or NOT_STATED),
         Fact("Source", f"{source_file(model, entity)} in {info.model}"),
         Fact("Produced by", f"mhhsarch {__version__} on {info.date}; do not edit, change the model instead"),

@@ -33,12 +33,22 @@ class Message:
     name: str  # the interface's name
     transport: str | None
     repeat: bool = False  # the same step to a further receiver: labelled without the name
+    audience: str = "all"  # the step's `audience`: said on the arrow unless it is "all"
 
     @property
     def label(self) -> str:
         if self.repeat:
             return f"{self.step}. {self.interface}"
-        return f"{self.step}. {self.interface} {self.name}".rstrip()
+        return f"{self.step}. {self.interface} {self.name}".rstrip() + audience_suffix(self.audience)
+
+
+# How an arrow says who among its recipients gets the message (`audience` of a step).
+AUDIENCE_ON_ARROWS = {"appointed": "to those appointed", "originator": "to the originator"}
+
+
+def audience_suffix(audience: str) -> str:
+    """' (to the originator)' after an arrow's label, or nothing for "all"."""
+    return f" ({AUDIENCE_ON_ARROWS[audience]})" if audience in AUDIENCE_ON_ARROWS else ""
 
 
 @dataclass(frozen=True)
@@ -117,16 +127,22 @@ def _lifeline(model: Model, role_id: str) -> Lifeline:
 
 def step_receivers(model: Model, step: Step) -> tuple[str, ...]:
     """Where a step's message goes: its `to`, else every receiver of its interface."""
-    if not step.interface:
-        return ()
-    if step.to:
-        return tuple(dict.fromkeys(step.to))
-    interface = model.interfaces.get(step.interface)
-    return interface.receivers if interface else ()
+    return model.step_recipients(step)
 
 
-def _step_items(model: Model, step: Step) -> list[Item]:
+def drawn_receivers(model: Model, process: Process, step: Step) -> tuple[str, ...]:
+    """The lifelines a step's arrows go to: its recipients, or for a step back to the
+    originator only the sender of the message it answers (when that is a recipient)."""
     receivers = step_receivers(model, step)
+    if step.audience == "originator":
+        answered = model.answered_step(process, step)
+        if answered is not None and answered.actor in receivers:
+            return (answered.actor,)
+    return receivers
+
+
+def _step_items(model: Model, process: Process, step: Step) -> list[Item]:
+    receivers = drawn_receivers(model, process, step)
     if not step.interface or not receivers:
         text = step.name if not step.interface else f"{step.name} ({step.interface}: not defined)"
         return [Note(step.id, step.actor, text)]
@@ -140,6 +156,7 @@ def _step_items(model: Model, step: Step) -> list[Item]:
             interface.name if interface else "",
             interface.transport if interface else None,
             index > 0,
+            step.audience,
         )
         for index, receiver in enumerate(receivers)
     ]
@@ -168,7 +185,7 @@ def sequence_view(model: Model, process: Process) -> SequenceView:
     def close() -> None:
         if pending:
             branches = tuple(
-                Branch(cond, tuple(i for s in steps for i in _step_items(model, s))) for cond, steps in pending
+                Branch(cond, tuple(i for s in steps for i in _step_items(model, process, s))) for cond, steps in pending
             )
             items.append(Fragment("alt" if len(branches) > 1 else "opt", branches))
             pending.clear()
@@ -176,7 +193,7 @@ def sequence_view(model: Model, process: Process) -> SequenceView:
     for condition, steps in runs:
         if condition is None:
             close()
-            items.extend(i for s in steps for i in _step_items(model, s))
+            items.extend(i for s in steps for i in _step_items(model, process, s))
         elif pending and alternatives(pending[0][1][0], steps[0]):
             pending.append((condition, steps))
         else:
@@ -261,14 +278,16 @@ def _key(model: Model, interface_ids: Iterable[str]) -> tuple[tuple[str, str], .
 
 
 def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> CommunicationView:
-    interfaces = sorted(interfaces, key=lambda i: (i.sender, i.id))
-    roles = _by_category(model, [r for i in interfaces for r in (i.sender, *i.receivers) if r in model.roles])
+    """Every in-scope interface as edges from each of its senders to each receiver."""
+    interfaces = sorted(interfaces, key=lambda i: i.id)
+    roles = _by_category(model, [r for i in interfaces for r in (*i.senders, *i.receivers) if r in model.roles])
     rows = sorted(
         (
-            (i.sender, r, i.transport, i.id, i.id, i.id)
+            (s, r, i.transport, i.id, i.id, i.id)
             for i in interfaces
+            for s in i.senders
             for r in i.receivers
-            if i.sender in model.roles and r in model.roles
+            if s in model.roles and r in model.roles
         ),
         key=lambda row: (row[0], row[1], row[2] or "", row[3]),
     )
@@ -285,7 +304,7 @@ def process_view(model: Model, process: Process) -> CommunicationView:
             m.sender,
             m.receiver,
             m.transport,
-            f"{m.step}. {m.interface} {m.name}".rstrip(),
+            f"{m.step}. {m.interface} {m.name}".rstrip() + audience_suffix(m.audience),
             f"{m.step}. {m.interface}",
             m.interface,
         )
@@ -302,18 +321,24 @@ def process_view(model: Model, process: Process) -> CommunicationView:
 
 
 def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> CommunicationView:
-    mine = sorted((i for i in interfaces if i.sender == role.id or role.id in i.receivers), key=lambda i: i.id)
+    """The role's interfaces: out to every receiver of those it sends, in from every
+    other sender of those it receives."""
+    mine = sorted((i for i in interfaces if role.id in i.senders or role.id in i.receivers), key=lambda i: i.id)
     rows = []
     for interface in mine:
         label = f"{interface.id} {interface.name}"
-        if interface.sender == role.id:
+        if role.id in interface.senders:
             rows += [
                 (role.id, r, interface.transport, label, interface.id, interface.id)
                 for r in interface.receivers
                 if r in model.roles
             ]
-        elif interface.sender in model.roles:
-            rows.append((interface.sender, role.id, interface.transport, label, interface.id, interface.id))
+        if role.id in interface.receivers:
+            rows += [
+                (s, role.id, interface.transport, label, interface.id, interface.id)
+                for s in interface.senders
+                if s in model.roles and s != role.id  # the role's own sends are drawn above
+            ]
     rows.sort(key=lambda row: (row[0] != role.id, row[0], row[1], row[2] or "", row[5]))
     partners = [r for row in rows for r in row[:2] if r != role.id]
     nodes = (_node(model, role.id, focus=True), *(_node(model, r) for r in _by_category(model, partners)))

@@ -16,8 +16,11 @@ from mhhsarch.render.views.common import (
     Named,
     PrincipleRow,
     and_list,
+    audience_text,
+    cardinality,
     document_control,
     highest,
+    item_size,
     model_label,
     paragraphs,
     render_date,
@@ -44,7 +47,6 @@ FREQUENCIES = {
     "monthly": "Monthly",
     "ad-hoc": "Ad hoc",
 }
-REPEATS = {"1": "Once", "0..1": "At most once", "1..*": "One or more", "0..*": "Any number"}
 
 
 def sequence_png(process_id: str) -> str:
@@ -69,11 +71,50 @@ class DataItemRow:
     id: str
     name: Named
     type: str
-    size: str  # length, format and unit, one per line
-    mandatory: str  # "M" or "O"
+    size: str  # length, precision, date/time format, pattern and unit, one per line
+    mandatory: str  # "M", "O" or "C"
+    condition: str  # when a conditional ("C") item is present; "" otherwise
     repeats: str
     group: str
     valid_set: str
+
+
+@dataclass(frozen=True)
+class HeaderItemRow:
+    """A field of the DIP CommonBlock header: who fills it, and whether it must be in
+    the message the sender submits (IF-nnn) and in the publication the DIP delivers (PUB-nnn)."""
+
+    id: str
+    name: Named
+    type: str
+    size: str
+    group: str
+    populated_by: str  # "Sender" or "DIP"
+    submitted: str  # in the sender's IF-nnn: "M", "O", "C", or "-" when the DIP fills it
+    delivered: str  # in the DIP's PUB-nnn: "M", "O" or "C"
+    condition: str  # when a conditional ("C") field is present; "" otherwise
+    repeats: str
+
+
+@dataclass(frozen=True)
+class DtcGroupRow:
+    """A group of the DTC flow, in flow order: level 1 is the top of the hierarchy."""
+
+    id: str
+    name: str
+    level: int
+    repeats: str  # in words, as a data item's ("Once", "One or more")
+    items: tuple[str, ...]  # "DI-280 Demand Control Event Id": the data items the interface puts in it
+
+
+@dataclass(frozen=True)
+class DtcFlowView:
+    """The legacy Data Transfer Catalogue flow an interface on the DTN is."""
+
+    ref: str  # "D0387"
+    version: str  # "001"
+    title: str  # "D0387 version 001"
+    groups: tuple[DtcGroupRow, ...]
 
 
 @dataclass(frozen=True)
@@ -101,6 +142,7 @@ class UseRow:
     step_name: str
     sender: str
     recipients: str
+    audience: str  # who of the recipients gets it, in words; "" when all of them do
     condition: str
 
 
@@ -134,7 +176,12 @@ class InterfaceSpecView:
     volumetrics: tuple[Fact, ...]
     security: tuple[Fact, ...]
     data_summary: str
-    data_items: tuple[DataItemRow, ...]
+    data_items: tuple[DataItemRow, ...]  # the payload (CustomBlock); the DIP header is in header_items
+    submitted_as: str  # over the DIP: the message the sender submits ("IF-021"); "" otherwise
+    delivered_as: str  # over the DIP: the publication the DIP delivers ("PUB-021"); "" otherwise
+    header_summary: str  # "" when the interface carries no DIP header
+    header_items: tuple[HeaderItemRow, ...]  # the DIP CommonBlock header, shown once in its own section
+    dtc_flow: DtcFlowView | None  # for a DTC flow kept on the DTN: its reference, version and groups
     usages: tuple[Usage, ...]
     where_used: tuple[UseRow, ...]
     principles: tuple[PrincipleRow, ...]
@@ -183,7 +230,10 @@ def _usage(model: Model, process: e.Process, steps: list[e.Step], interface_id: 
 def interface_facts(model: Model, interface: e.Interface) -> tuple[Fact, ...]:
     """The key facts of an interface (also shown in process descriptions)."""
     return (
-        Fact("Sender", role_label(model, interface.sender)),
+        Fact(
+            "Senders" if len(interface.senders) > 1 else "Sender",
+            and_list(role_label(model, r) for r in interface.senders),
+        ),
         Fact("Receivers", ", ".join(role_label(model, r) for r in interface.receivers)),
         Fact("Transport", TRANSPORTS.get(interface.transport, interface.transport)),
         Fact("Pattern", (interface.pattern or NOT_STATED).capitalize()),
@@ -223,11 +273,19 @@ def interface_spec_view(
         date=render_date(epoch),
         model=model_label(model),
         subject="Interface specification",
-        keywords=" ".join((i.id, i.sender, *i.receivers, i.transport)),
+        keywords=" ".join(dict.fromkeys((i.id, *i.senders, *i.receivers, i.transport))),
     )
     items = [item for _, item in uses if item is not None]
     personal = [item for item in items if item.personal_data]
-    mandatory = sum(1 for use, _ in uses if use.mandatory)
+    # Over the DIP a message is {CommonBlock, CustomBlock}: the header is shown once, in
+    # its own section, and the data item table holds the payload.
+    over_dip = i.transport == "DIP"
+    header = [(use, item) for use, item in uses if over_dip and item is not None and item.in_header]
+    payload = [(use, item) for use, item in uses if not (over_dip and item is not None and item.in_header)]
+    number = i.id.split("-", 1)[1]
+    # the data items of a DTC flow name their group by its id: show "01A Demand Control Event"
+    group_names = {g.id: f"{g.id} {g.name}" for g in i.dtc_flow.groups} if i.dtc_flow else {}
+    submitted_as, delivered_as = (f"IF-{number}", f"PUB-{number}") if over_dip else ("", "")
     volumes = i.volumetrics
     per_day, typical = volumes.messages_per_day, volumes.payload_typical
     known = per_day is not None and typical is not None
@@ -235,7 +293,7 @@ def interface_spec_view(
         dict.fromkeys(
             (
                 i.id,
-                *dict.fromkeys((i.sender, *i.receivers)),
+                *dict.fromkeys((*i.senders, *i.receivers)),
                 *(use.ref for use in i.data_items),
                 *(v.id for v in valid_sets),
                 *(p.id for p in processes),
@@ -260,9 +318,11 @@ def interface_spec_view(
         description=paragraphs(i.description),
         notes=i.notes.strip() if i.notes else None,
         assumed=i.assumed,
-        parties_sentence=f"{role_label(model, i.sender)} sends this interface to "
-        f"{and_list(role_label(model, r) for r in i.receivers)}.",
-        parties=(_party(model, "Sender", i.sender), *(_party(model, "Receiver", r) for r in i.receivers)),
+        parties_sentence=_parties_sentence(model, i),
+        parties=(
+            *(_party(model, "Sender", r) for r in i.senders),
+            *(_party(model, "Receiver", r) for r in i.receivers),
+        ),
         transport=(
             Fact("Trigger", i.trigger or NOT_STATED),
             Fact("Frequency", FREQUENCIES.get(i.frequency or "", i.frequency or NOT_STATED)),
@@ -286,12 +346,16 @@ def interface_spec_view(
             ),
             Fact("Carries personal data", yes_no(i.personal_data)),
             Fact("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
-            Fact("May publish", role_label(model, i.sender)),
+            Fact("May publish", ", ".join(role_label(model, r) for r in i.senders)),
             Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
         ),
-        data_summary=f"The interface carries {len(uses)} data items ({mandatory} mandatory, "
-        f"{len(uses) - mandatory} optional), in this order.",
-        data_items=tuple(_data_item_row(use, item) for use, item in uses),
+        data_summary=_data_summary(payload, bool(header)),
+        data_items=tuple(_data_item_row(use, item, group_names) for use, item in payload),
+        submitted_as=submitted_as,
+        delivered_as=delivered_as,
+        header_summary=_header_summary(header, submitted_as, delivered_as),
+        header_items=tuple(_header_item_row(use, item) for use, item in header),
+        dtc_flow=_dtc_flow(i, uses),
         usages=tuple(_usage(model, p, steps_of[p.id], i.id) for p in processes),
         where_used=tuple(
             UseRow(
@@ -300,6 +364,7 @@ def interface_spec_view(
                 s.name,
                 s.actor,
                 ", ".join(s.to or i.receivers),
+                audience_text(model, p, s),
                 s.condition or "Always",
             )
             for p in processes
@@ -319,6 +384,54 @@ def interface_spec_view(
     )
 
 
+def _parties_sentence(model: Model, interface: e.Interface) -> str:
+    senders = and_list(role_label(model, r) for r in interface.senders)
+    receivers = and_list(role_label(model, r) for r in interface.receivers)
+    if len(interface.senders) > 1:
+        return f"{senders} each send this interface to {receivers}."
+    return f"{senders} sends this interface to {receivers}."
+
+
+def _data_summary(payload: list, has_header: bool) -> str:
+    counts = {"M": 0, "O": 0, "C": 0}
+    for use, _ in payload:
+        counts[use.obligation] += 1
+    split = f"{counts['M']} mandatory, {counts['O']} optional" + (f", {counts['C']} conditional" if counts["C"] else "")
+    what = "The payload (CustomBlock) carries" if has_header else "The interface carries"
+    return f"{what} {len(payload)} data items ({split}), in this order."
+
+
+def _header_summary(header: list, submitted_as: str, delivered_as: str) -> str:
+    if not header:
+        return ""
+    by_dip = sum(1 for _, item in header if item.populated_by == "dip")
+    fields = f"Every DIP message starts with the CommonBlock header; this interface uses {len(header)} of its fields."
+    if not by_dip:
+        return f"{fields} The sender fills all of them in the message it submits ({submitted_as})."
+    return (
+        f"{fields} The sender fills {len(header) - by_dip} of them in the message it submits ({submitted_as}); "
+        f"the DIP adds the other {by_dip} to the publication it delivers ({delivered_as}), so they are not part "
+        "of the sender's message."
+    )
+
+
+def _header_item_row(use: e.DataItemUse, item: e.DataItem) -> HeaderItemRow:
+    row = _data_item_row(use, item)
+    by_dip = item.populated_by == "dip"
+    return HeaderItemRow(
+        row.id,
+        row.name,
+        row.type,
+        row.size,
+        row.group,
+        "DIP" if by_dip else "Sender",
+        "-" if by_dip else use.obligation,
+        use.obligation,
+        row.condition,
+        row.repeats,
+    )
+
+
 def _principle_row(principle: e.Principle, traced_from: str) -> PrincipleRow:
     return PrincipleRow(principle.id, principle.title, principle.text, traced_from)
 
@@ -330,23 +443,39 @@ def _party(model: Model, direction: str, role_id: str) -> PartyRow:
     return PartyRow(direction, role.id, role.name, role.category.capitalize(), role.description or "")
 
 
-def _data_item_row(use: e.DataItemUse, item: e.DataItem | None) -> DataItemRow:
+def _dtc_flow(interface: e.Interface, uses: list) -> DtcFlowView | None:
+    flow = interface.dtc_flow
+    if flow is None:
+        return None
+    groups = tuple(
+        DtcGroupRow(
+            g.id,
+            g.name,
+            g.level,
+            cardinality(g.repeats),
+            tuple(f"{use.ref} {item.name}" if item else use.ref for use, item in uses if use.group == g.id),
+        )
+        for g in flow.groups
+    )
+    return DtcFlowView(flow.ref, flow.version, f"{flow.ref} version {flow.version}", groups)
+
+
+def _data_item_row(
+    use: e.DataItemUse, item: e.DataItem | None, group_names: dict[str, str] | None = None
+) -> DataItemRow:
+    group = (group_names or {}).get(use.group or "", use.group or "")
     if item is None:
-        return DataItemRow(use.ref, Named("(not in the model)"), "", "", "", "", use.group or "", "")
-    size = []
-    if item.length is not None:
-        size.append(f"max {item.length}")
-    if item.format:
-        size.append(item.format)
-    if item.unit:
-        size.append(f"unit {item.unit}")
+        return DataItemRow(
+            use.ref, Named("(not in the model)"), "", "", use.obligation, use.condition or "", "", group, ""
+        )
     return DataItemRow(
         item.id,
         Named(item.name, use.description or item.description),
         item.type,
-        "\n".join(size),
-        "M" if use.mandatory else "O",
-        REPEATS.get(use.repeats, use.repeats),
-        use.group or "",
+        item_size(item),
+        use.obligation,
+        use.condition or "",
+        cardinality(use.repeats),
+        group,
         item.valid_set or "",
     )

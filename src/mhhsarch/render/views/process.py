@@ -13,6 +13,7 @@ from mhhsarch.render.views.common import (
     Fact,
     Named,
     PrincipleRow,
+    audience_text,
     document_control,
     highest,
     model_label,
@@ -47,6 +48,7 @@ class StepRow:
     action: Named
     interface: Named | None
     recipients: str
+    audience: str  # who of the recipients gets it, in words; "" when all of them do
     condition: Named
 
 
@@ -127,7 +129,7 @@ def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> 
         capabilities=tuple(_capability_row(model, c) for c in p.capabilities),
         steps_summary=f"The process has {len(p.steps)} steps; {sum(1 for s in p.steps if s.interface)} of them "
         "send an interface.",
-        steps=tuple(_step_row(model, s) for s in p.steps),
+        steps=tuple(_step_row(model, p, s) for s in p.steps),
         diagrams=(
             DiagramSection("Sequence diagram", "sequence", *sequence_figures(model, p, ".")),
             DiagramSection(
@@ -176,7 +178,7 @@ def _capability_row(model: Model, capability_id: str) -> CapabilityRow:
     return CapabilityRow(capability.id, capability.name, f"{parent.id} {parent.name}" if parent else "")
 
 
-def _step_row(model: Model, step: e.Step) -> StepRow:
+def _step_row(model: Model, process: e.Process, step: e.Step) -> StepRow:
     interface = model.interfaces.get(step.interface) if step.interface else None
     sent, to = None, ""
     if step.interface:
@@ -190,5 +192,6 @@ def _step_row(model: Model, step: e.Step) -> StepRow:
         Named(step.name, step.description),
         sent,
         to,
+        audience_text(model, process, step) if step.interface else "",
         Named(step.condition or "", then),
     )
