@@ -117,6 +117,18 @@ def test_the_release_note_lists_each_change_with_its_class(release):
     assert "`WORDING`" in note and "IF-018" not in note
 
 
+def test_the_release_note_in_word(release):
+    from docx import Document
+
+    doc = Document(str(release / "out/release_note.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert any(h.endswith("IF-021 UTC Settlement Period Consumption Data") for h in headings), headings
+    rows = [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
+    assert any(r[0] == "breaking" and "receivers[SUP] removed" in r[1] and r[2] == "RECEIVER_REMOVED" for r in rows), (
+        rows
+    )
+
+
 def test_a_bad_baseline_is_a_one_line_error(release):
     done = render(release, "other", "--only", "specs", "--baseline", "no-such-tag")
     assert done.returncode == 2 and "no-such-tag" in done.stderr and "Traceback" not in done.stderr

@@ -632,7 +632,40 @@ def process_description(b: Body) -> None:
     principles(b, False, "No design principle is traced to this process.")
 
 
-TEMPLATES = {"interface_spec.docx": interface_spec, "process_description.docx": process_description}
+def release_note(b: Body) -> None:
+    b.p("{{ title }}", "Title")
+    b.p("Release note", "Subtitle")
+    b.p("Baseline: {{ baseline }} \u00b7 {{ date }}")
+    b.p("{{ summary }}")
+    b.tag("if not artefacts")
+    b.note("No document changed since the baseline.")
+    b.tag("endif")
+    b.tag("for doc in artefacts")
+    b.h("{{ doc.id }} {{ doc.title }}")
+    b.p(
+        "Version {{ doc.version_before }} \u2192 {{ doc.version_after }} \u00b7 {{ doc.counts }} \u00b7 red-lined: redline/{{ doc.id }}.docx"
+    )
+    b.table(
+        [("Class", 2.5), ("Change", 10.5), ("Rule", 4.0)],
+        "doc.changes",
+        ["{{ row.klass }}", [("{{ row.what }}", ""), ("{{ row.reason }}", "detail")], "{{ row.rule }}"],
+    )
+    b.tag("if doc.resolved")
+    b.h("Comments resolved", 2)
+    b.table(
+        [("Comment", 2.5), ("From", 4.0), ("Comment", 10.5)],
+        "doc.resolved",
+        ["{{ row.id }}", "{{ row.organisation }}", "{{ row.text }}"],
+    )
+    b.tag("endif")
+    b.tag("endfor")
+
+
+TEMPLATES = {
+    "interface_spec.docx": interface_spec,
+    "process_description.docx": process_description,
+    "release_note.docx": release_note,
+}
 
 
 def build(path: Path, body) -> None:

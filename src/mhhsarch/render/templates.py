@@ -22,6 +22,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATE_NAMES = (
     "interface_spec.docx",
     "process_description.docx",
+    "release_note.docx",
     "interface_spec.md.j2",
     "process_description.md.j2",
     "release_note.md.j2",

@@ -28,7 +28,7 @@ from pathlib import Path
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
 from mhhsarch.render.writers.docx import unwrap_toc
 
-FOLDERS = ("specs", "processes")
+FOLDERS = ("specs", "processes", "redline")  # red-lined PDFs show the tracked changes
 MAX_BATCHES = 2
 TIMEOUT_BASE, TIMEOUT_PER_DOC = 120, 20  # seconds
 INSTALL_HINT = (

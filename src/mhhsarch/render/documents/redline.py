@@ -22,7 +22,7 @@ from mhhsarch.render.views import as_data
 from mhhsarch.render.views.interface_spec import InterfaceSpecView, interface_spec_view
 from mhhsarch.render.views.process import ProcessView, process_view
 from mhhsarch.render.views.release import release_note_view
-from mhhsarch.render.writers.docx import docx_bytes
+from mhhsarch.render.writers.docx import docx_bytes, load_docx_template
 from mhhsarch.render.writers.redline import redline_docx
 from mhhsarch.render.writers.text import text_environment, write_text
 
@@ -80,5 +80,13 @@ class RedlineRenderer(Renderer):
         def write_note() -> None:
             write_text(note, text_environment(folders), "release_note.md.j2", ctx.target("release_note.md"))
 
+        note_template = load_docx_template(ctx.template("release_note.docx"))
+
+        def write_note_docx() -> None:
+            ctx.write_bytes("release_note.docx", docx_bytes(note, note_template, ctx.out, epoch))
+
         jobs.append(Job("release note", [Artefact("release_note.md", "release-note", note.sources)], write_note))
+        jobs.append(
+            Job("release note (Word)", [Artefact("release_note.docx", "release-note", note.sources)], write_note_docx)
+        )
         return jobs

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mhhsarch.change.diff import CLASSES, Change
 from mhhsarch.model.model import Model
-from mhhsarch.render.views.common import model_label, render_date
+from mhhsarch.render.views.common import DocumentInfo, model_label, render_date
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class ArtefactChanges:
 
 @dataclass(frozen=True)
 class ReleaseNoteView:
+    info: DocumentInfo
     title: str
     baseline: str
     model: str
@@ -104,8 +105,19 @@ def release_note_view(base: Model, head: Model, baseline: str, changes: list[Cha
             )
         )
     totals = {k: sum(1 for c in changes if c.klass == k) for k in CLASSES}
+    title = f"Release note: {model_label(head)}"
     return ReleaseNoteView(
-        title=f"Release note: {model_label(head)}",
+        info=DocumentInfo(
+            document_id="Release note",
+            title=f"{model_label(head)} since {baseline}",
+            version=head.config.version or "unversioned",
+            status="issued",
+            classification=getattr(head.config, "classification", None) or "public",
+            date=render_date(epoch),
+            model=model_label(head),
+            subject="Release note",
+        ),
+        title=title,
         baseline=baseline,
         model=model_label(head),
         date=render_date(epoch),
