@@ -21,6 +21,7 @@ def all_renderers() -> list[Renderer]:
     from mhhsarch.render.documents.catalogue import CatalogueRenderer
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
     from mhhsarch.render.documents.markdown import MarkdownRenderer
+    from mhhsarch.render.documents.payload_schemas import PayloadSchemaRenderer
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
     from mhhsarch.render.views_json import ViewsRenderer
@@ -30,6 +31,7 @@ def all_renderers() -> list[Renderer]:
         ProcessDocRenderer(),
         CatalogueRenderer(),
         MarkdownRenderer(),
+        PayloadSchemaRenderer(),
         ViewsRenderer(),
         PdfRenderer(),
     ]
