@@ -224,7 +224,12 @@ def sequence_figures(
     ]
     note = None
     if len(drawn) > 1:
-        which = "" if len(shown) == len(drawn) else f"; the {len(shown)} that show this interface follow"
+        if len(shown) == len(drawn):
+            which = ""
+        elif len(shown) == 1:
+            which = "; the one that shows this interface follows"
+        else:
+            which = f"; the {len(shown)} that show this interface follow"
         note = (
             f"The sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one picture: "
             f"it is drawn in {len(drawn)} parts{which}."
