@@ -209,7 +209,7 @@ def test_sequence_arrows_in_step_order_between_the_right_lifelines(rendered):
     folder = rendered / "diagrams/sequence"
     puml = (folder / "BP005.puml").read_text()
     assert [(s, r, label.replace("\\n", " ")) for s, r, label in puml_arrows(puml)] == expected
-    assert "hnote over P_SDS : 1. Validate and estimate\\nconsumption" in puml
+    assert "hnote over P_SDS : 1. Validate and\\nestimate consumption" in puml
     assert re.search(r"^opt When registration data changed\nP_REGS -\[#1F5FA8\]> P_SUP : 3\. ", puml, re.M)
     assert mmd_arrows((folder / "BP005.mmd").read_text()) == expected
     ids = [l.id for l in view.lifelines]

@@ -205,7 +205,9 @@ def test_interface_spec_fields_header_footer_and_properties(site):
     assert " TOC \\o" in body
     assert " PAGE " in footers and " NUMPAGES " in footers
     assert "{{" not in footers + headers
-    assert "IF-021" in headers and "INTERNAL" in headers and "Version 1.0.0" in footers
+    # the header says the repository's classification (mhhsarch.yaml; the fixture sets none:
+    # public), not the interface's (internal, shown in the Security section)
+    assert "IF-021" in headers and "PUBLIC" in headers and "INTERNAL" not in headers and "Version 1.0.0" in footers
     assert "2023-11-14T22:13:20Z" in core and "<dc:title>IF-021 UTC" in core
     # volumetrics computed: 30,000,000 a day -> 10,950,000,000 a year; 3 kB typical -> 90.0 GB a day
     text = "\n".join(docx_paragraphs(path))
@@ -345,6 +347,7 @@ def test_catalogue_sheets_rows_and_matrices(site, workbook):
         "Interface x Data Item",
         "Role x Interface",
         "Process x Interface",
+        "Entities",
     ]
     items = workbook["Data Items"]
     assert items.max_row - 1 == len(model.data_items)

@@ -263,15 +263,21 @@ def test_a_long_process_is_drawn_in_parts_none_cut_and_all_embedded(tmp_path):
     # the process description embeds every part (and the communication diagram), as drawn
     doc = out / "processes/BP005.docx"
     with zipfile.ZipFile(doc) as archive:
-        media = {archive.read(n) for n in archive.namelist() if n.startswith("word/media/")}
-    assert {p.read_bytes() for p in pngs} | {(out / "diagrams/communication/BP005.png").read_bytes()} == media
+        media = {n.rsplit(".", 1)[-1]: set() for n in archive.namelist() if n.startswith("word/media/")}
+        for n in archive.namelist():
+            if n.startswith("word/media/"):
+                media[n.rsplit(".", 1)[-1]].add(archive.read(n))
+    # each diagram as its PNG and, its vector original, its SVG
+    assert {p.read_bytes() for p in pngs} | {(out / "diagrams/communication/BP005.png").read_bytes()} == media["png"]
+    assert {p.read_bytes() for p in svgs} | {(out / "diagrams/communication/BP005.svg").read_bytes()} == media["svg"]
     body = texts(part_xml(doc, r"word/document\.xml"))
     assert f"it is drawn in {len(pngs)} parts" in body
     assert f"part {len(pngs)} of {len(pngs)}" in body
     # the interface specification embeds the parts that send IF-021 (all of them here)
     spec = out / "specs/IF-021.docx"
     with zipfile.ZipFile(spec) as archive:
-        assert sum(n.startswith("word/media/") for n in archive.namelist()) == len(pngs)
+        assert sum(n.startswith("word/media/") and n.endswith(".png") for n in archive.namelist()) == len(pngs)
+        assert sum(n.startswith("word/media/") and n.endswith(".svg") for n in archive.namelist()) == len(svgs)
 
 
 def test_the_sequence_renderer_warns_of_a_diagram_in_parts(tmp_path):
@@ -359,7 +365,7 @@ def test_a_long_name_is_shortened_in_headers_only(named_site):
     shown, classification = header.split("\t")
     assert shown.startswith("IF-018  word0000 word0001") and shown.endswith("\u2026")
     assert len(shown) <= len("IF-018  ") + docx_writer.HEADER_LIMITS["title"]
-    assert classification == "CONFIDENTIAL"  # the fixture's IF-018
+    assert classification == "PUBLIC"  # the repository's classification (the default), not IF-018's
     assert LONG_NAME in texts(part_xml(doc, r"word/document\.xml"))  # the title block has it all
     core = part_xml(doc, r"docProps/core\.xml")
     title = re.search(r"<dc:title>([^<]*)</dc:title>", core).group(1)

@@ -59,6 +59,13 @@ def documents(shipped, tmp_path_factory):
     return document
 
 
+def _words(element) -> str:
+    """The text of an element as Word shows it: its w:t text, a non-breaking hyphen as '-'."""
+    return "".join(
+        node.text or "" if node.tag.endswith("}t") else "-" for node in element.iter("{*}t", "{*}noBreakHyphen")
+    )
+
+
 def section_text(doc, heading: str) -> str:
     """The paragraphs and tables under a heading (numbered or not), to the next heading of its level."""
     body = doc.element.body
@@ -67,7 +74,7 @@ def section_text(doc, heading: str) -> str:
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             style = child.xpath("string(./w:pPr/w:pStyle/@w:val)")
-            text = "".join(child.xpath(".//w:t/text()"))
+            text = _words(child)
             if style.startswith("Heading"):
                 if inside and int(style[-1]) <= level:
                     break
@@ -78,7 +85,7 @@ def section_text(doc, heading: str) -> str:
                 texts.append(text)
         elif tag == "tbl" and inside:
             for row in child.xpath(".//w:tr"):
-                texts.append(" | ".join("".join(cell.xpath(".//w:t/text()")) for cell in row.xpath("./w:tc")))
+                texts.append(" | ".join(_words(cell) for cell in row.xpath("./w:tc")))
     assert inside, f"no heading {heading!r}"
     return "\n".join(texts)
 

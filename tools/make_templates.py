@@ -85,6 +85,7 @@ STYLES = {
     "Table Heading": ("Table Text", TABLE_FONT, 8, True, False, RGBColor(0xFF, 0xFF, 0xFF), 1, 1, True),
     "Caption": ("Normal", FONT, 8, False, True, GREY, 3, 10, False),
     "Note": ("Normal", FONT, 9, False, True, GREY, 2, 6, False),
+    "Code": ("Normal", "DejaVu Sans Mono", 7.5, False, False, None, 0, 0, False),
     "Header": ("Normal", FONT, 7.5, False, False, GREY, 0, 0, False),
     "Footer": ("Normal", FONT, 7.5, False, False, GREY, 0, 0, False),
     "TOC Heading": ("Heading 1", FONT, 14, True, False, NAVY, 0, 6, True),
@@ -235,6 +236,15 @@ class Body:
     def note(self, text: str) -> None:
         self.p(text, "Note")
 
+    def page_break(self) -> None:
+        self._add(f'<w:p {W}><w:r><w:br w:type="page"/></w:r></w:p>')
+
+    def optional_note(self, expression: str) -> None:
+        """A note paragraph showing `expression` when it is set (dropped otherwise)."""
+        self.tag(f"if {expression}")
+        self.note("{{ " + expression + " }}")
+        self.tag("endif")
+
     def toc(self) -> None:
         self.p("Contents", "TOC Heading")
         self._add(
@@ -339,18 +349,31 @@ def with_detail(expression: str, detail: str) -> list[tuple[str, str]]:
     ]
 
 
+def cover(b: Body, subtitle: str) -> None:
+    """The cover page: title, document type, the cover facts (document number, version,
+    status, classification, publication date); the contents start on the next page."""
+    b.p("{{ id }} {{ name }}", "Title")
+    b.p(subtitle, "Subtitle")
+    b.facts("cover")
+    b.page_break()
+    b.toc()
+
+
 def document_control(b: Body) -> None:
     b.h("Document control")
     b.h("Document information", 2)
     b.facts("control.facts")
+    b.optional_note("provenance_legend")
     b.h("Version history", 2)
     b.table(
         [("Version", 2.5), ("Date", 2.5), ("Status", 2.5), ("Change", 9.5)],
         "control.history",
         ["{{ row.version }}", "{{ row.date }}", "{{ row.status }}", "{{ row.change }}"],
     )
+    b.note("{{ control.history_note }}")
     b.tag("if control.comments")
     b.h("Review comments", 2)
+    b.optional_note("control.comments_note")
     b.table(
         [("Comment", 2.0), ("From", 3.2), ("Comment and response", 9.3), ("Status", 2.5)],
         "control.comments",
@@ -391,8 +414,10 @@ def description(b: Body, missing: str) -> None:
     b.tag("endif")
 
 
-def principles(b: Body, traced: bool, missing: str) -> None:
+def principles(b: Body, traced: bool, missing: str, note: str | None = None) -> None:
     b.h("Principles")
+    if note:
+        b.optional_note(note)
     b.tag("if principles")
     columns = [("Principle", 2.0), ("Title and text", 11.5 if traced else 15.0)]
     cells = [
@@ -408,11 +433,39 @@ def principles(b: Body, traced: bool, missing: str) -> None:
     b.tag("endif")
 
 
+def reference_material(b: Body) -> None:
+    """References (principles, related processes and interfaces), the glossary of the
+    abbreviations the document uses, and the facts it shows that are assumed."""
+    b.h("References")
+    b.tag("if references")
+    b.table(
+        [("Kind", 2.2), ("Reference", 2.4), ("Title", 7.6), ("Described in", 4.8)],
+        "references",
+        ["{{ row.kind }}", "{{ row.id }}", "{{ row.title }}", "{{ row.document }}"],
+    )
+    b.tag("else")
+    b.note("No principle, process or other interface is related to this document in the model.")
+    b.tag("endif")
+
+    b.h("Glossary")
+    b.p("The abbreviations this document uses.")
+    b.table([("Term", 2.4), ("Meaning", 14.6)], "glossary", ["{{ row.term }}", "{{ row.meaning }}"])
+
+    b.h("Assumptions")
+    b.tag("if assumptions")
+    b.p("{{ provenance_legend }}")
+    b.table(
+        [("Subject", 7.4), ("Kind", 2.6), ("What is assumed", 7.0)],
+        "assumptions",
+        ["{{ row.subject }}", "{{ row.kind }}", "{{ row.what }}"],
+    )
+    b.tag("else")
+    b.note("Everything this document shows is published by the programme; nothing is assumed.")
+    b.tag("endif")
+
+
 def interface_spec(b: Body) -> None:
-    b.p("{{ id }} {{ name }}", "Title")
-    b.p("Interface specification", "Subtitle")
-    b.facts("cover")
-    b.toc()
+    cover(b, "Interface specification")
     document_control(b)
 
     b.h("Purpose and description")
@@ -440,6 +493,7 @@ def interface_spec(b: Body) -> None:
     b.note(
         "Yearly figures are computed as 365 times the daily figures; data volumes as messages times the typical payload."
     )
+    b.optional_note("volumetrics_note")
 
     b.h("Security")
     b.facts("security")
@@ -471,7 +525,12 @@ def interface_spec(b: Body) -> None:
         [
             "{{ row.id }}",
             named("row.name") + conditional("row"),
-            "{{ row.type }}",
+            [
+                ("{{ row.type }}", ""),
+                ("{%p if row.classification %}", ""),
+                ("{{ row.classification }}", "detail"),
+                ("{%p endif %}", ""),
+            ],
             "{{ row.size }}",
             "{{ row.mandatory }}",
             "{{ row.repeats }}",
@@ -479,6 +538,20 @@ def interface_spec(b: Body) -> None:
             "{{ row.valid_set }}",
         ],
     )
+
+    b.tag("if dtn_flow")
+    b.h("DTN flow structure", 2)
+    b.p("{{ dtn_flow.sentence }}")
+    b.facts("dtn_flow.facts")
+    b.tag("for group in dtn_flow.groups")
+    b.p("{{ group.name }} ({{ group.repeats }})", bold_lead="Group: ")
+    b.table(
+        [("ID", 2.0), ("Name", 8.0), ("DTC data item", 3.5), ("Repeats", 3.5)],
+        "group.data_items",
+        ["{{ row.id }}", "{{ row.name }}", "{{ row.dtc_ref }}", "{{ row.repeats }}"],
+    )
+    b.tag("endfor")
+    b.tag("endif")
 
     b.h("Sequence diagrams")
     b.tag("if not usages")
@@ -512,6 +585,7 @@ def interface_spec(b: Body) -> None:
     b.tag("endif")
 
     principles(b, True, "No design principle is traced to this interface or the processes that use it.")
+    reference_material(b)
 
     b.h("Appendix A  Valid sets")
     b.tag("if not valid_sets")
@@ -556,18 +630,24 @@ def interface_spec(b: Body) -> None:
     b.note("M: mandatory; O: optional; C: conditional; -: not in the message (the DIP fills it).")
     b.tag("endif")
 
+    b.tag("if sample_message")
+    b.h("Appendix C  Sample message")
+    b.p("{{ sample_note }}")
+    b.tag("for line in sample_message")
+    b.p("{{ line }}", "Code")
+    b.tag("endfor")
+    b.tag("endif")
+
 
 def process_description(b: Body) -> None:
-    b.p("{{ id }} {{ name }}", "Title")
-    b.p("Business process description", "Subtitle")
-    b.facts("cover")
-    b.toc()
+    cover(b, "Business process description")
     document_control(b)
 
     b.h("Purpose")
     description(b, "No description has been recorded for this process in the model.")
 
     b.h("Participants")
+    b.optional_note("participants_note")
     b.table(
         [("Role", 4.6), ("Code", 1.8), ("Category", 2.4), ("Steps", 1.4), ("Description", 6.8)],
         "participants",
@@ -575,6 +655,7 @@ def process_description(b: Body) -> None:
     )
 
     b.h("Capabilities")
+    b.optional_note("capabilities_note")
     b.tag("if capabilities")
     b.table(
         [("Capability", 4.0), ("Name", 6.0), ("Part of", 7.0)],
@@ -586,6 +667,7 @@ def process_description(b: Body) -> None:
     b.tag("endif")
 
     b.h("Steps")
+    b.optional_note("steps_note")
     b.p(
         "{{ steps_summary }} Unless the step names them, an interface goes to all its receivers; "
         "a note under the recipients says when only some of them get it."
@@ -629,7 +711,8 @@ def process_description(b: Body) -> None:
     b.facts("interface.facts")
     b.tag("endfor")
 
-    principles(b, False, "No design principle is traced to this process.")
+    principles(b, False, "No design principle is traced to this process.", note="principles_note")
+    reference_material(b)
 
 
 def release_note(b: Body) -> None:
@@ -729,7 +812,7 @@ def build(path: Path, body) -> None:
     footer.style = doc.styles["Footer"]
     footer.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
     footer.add_run(
-        "Version {{ header.version }} \u00b7 {{ header.status }} \u00b7 {{ header.date }} \u00b7 {{ header.model }}\tPage "
+        "Version {{ header.version }} \u00b7 {{ header.status }} \u00b7 Published {{ header.date }} \u00b7 {{ header.model }}\tPage "
     )
     _field(footer, "PAGE", "1")
     footer.add_run(" of ")

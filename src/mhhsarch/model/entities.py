@@ -184,6 +184,7 @@ class Volumetrics:
     peak_per_hour: int | None = None
     payload_typical: int | None = None
     payload_max: int | None = None
+    assumed: bool = False  # `x-source: assumed` on the volumetrics: the design team's estimate
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,11 @@ def _build_interface(raw, origin):
         trigger=raw.get("trigger"),
         frequency=raw.get("frequency"),
         volumetrics=e.Volumetrics(
-            volumes.get("messages_per_day"), volumes.get("peak_per_hour"), payload.get("typical"), payload.get("max")
+            volumes.get("messages_per_day"),
+            volumes.get("peak_per_hour"),
+            payload.get("typical"),
+            payload.get("max"),
+            assumed=volumes.get("x-source") == "assumed",
         ),
         classification=security.get("classification"),
         personal_data=security.get("personal_data"),

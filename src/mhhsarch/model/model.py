@@ -16,6 +16,9 @@ class Config:
     name: str = "MHHS model"
     version: str | None = None
     baseline: str | None = None
+    # the documents' classification (headers, footers, properties); the programme's
+    # pack is published as public, whatever the data items it describes are classified
+    classification: str = "public"
     rules: tuple[tuple[str, str], ...] = ()  # (code, "error"|"warning"|"info"|"off")
     origin: e.Origin | None = field(default=None, compare=False, repr=False)
 

@@ -21,6 +21,7 @@ def all_renderers() -> list[Renderer]:
     from mhhsarch.render.documents.catalogue import CatalogueRenderer
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
     from mhhsarch.render.documents.markdown import MarkdownRenderer
+    from mhhsarch.render.documents.payload_schemas import PayloadSchemaRenderer
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
     from mhhsarch.render.documents.redline import RedlineRenderer
@@ -32,6 +33,7 @@ def all_renderers() -> list[Renderer]:
         CatalogueRenderer(),
         MarkdownRenderer(),
         RedlineRenderer(),
+        PayloadSchemaRenderer(),
         ViewsRenderer(),
         PdfRenderer(),
     ]

@@ -347,6 +347,7 @@ def _load_config(model_dir: Path, problems, files) -> Config:
         name=str(data.get("name", "MHHS model")),
         version=None if data.get("version") is None else str(data["version"]),
         baseline=data.get("baseline"),
+        classification=data.get("classification", "public"),
         rules=tuple((str(code), level) for code, level in (data.get("rules") or {}).items()),
         origin=origin,
     )

@@ -18,6 +18,10 @@ from mhhsarch.render.documents.text import clean as display_text
 # One font everywhere (Debian: fonts-dejavu-core), so that layouts and PNGs do not
 # depend on the machine's default font.
 FONT = "DejaVu Sans"
+# Sequence diagrams: narrower than DejaVu Sans by a tenth at the same height, so that
+# a dozen participants fit a printed page at a legible size (Debian: fonts-dejavu-extra,
+# which the Word templates' tables use too).
+SEQUENCE_FONT = "DejaVu Sans Condensed"
 
 SEQUENCE_DIR = "diagrams/sequence"
 COMMUNICATION_DIR = "diagrams/communication"

@@ -30,6 +30,7 @@ class Sheet:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
     matrix: bool = False  # an entity x entity matrix: rotated headers, two frozen columns
+    repeat_columns: int = 1  # the leading columns printed on every page of a wide sheet
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class CatalogueView:
     legend: tuple[Fact, ...]
     sheets: tuple[Sheet, ...]
     sources: tuple[str, ...]
+    classification: str = "public"  # the catalogue's own classification (mhhsarch.yaml)
 
 
 LEGEND = (
@@ -61,7 +63,17 @@ LEGEND = (
         "P: the role publishes (sends) the interface (every sender is marked); C: the role consumes (receives) it.",
     ),
     Fact("Process x Interface", "The steps of the process that send the interface; blank: not used."),
+    Fact(
+        "Entities",
+        "The logical data model: every entity, one row per relationship to another entity, and how many "
+        "data items belong to it.",
+    ),
     Fact("Filters", "Every sheet has filters on its header row, which stays in view when scrolling."),
+    Fact(
+        "Printing",
+        "Sheets print landscape on A4; a sheet too wide for one page prints across several, with its "
+        "header row and its identifying columns repeated on every page.",
+    ),
 )
 
 
@@ -109,7 +121,7 @@ def catalogue_view(
             Column("DIP block", 10, ("common", "custom")),
             Column("Populated by", 10, ("sender", "dip")),
             Column("Used by (interfaces)", 11),
-            Column("Interfaces", 28),
+            Column("Interfaces", 40),
             Column("Description", 60),
         ),
         tuple(
@@ -138,6 +150,7 @@ def catalogue_view(
             )
             for d in items
         ),
+        repeat_columns=2,
     )
     codes = Sheet(
         "Valid Sets",
@@ -149,6 +162,7 @@ def catalogue_view(
             Column("Description", 60),
         ),
         tuple((v.id, v.name, c.code, c.meaning, c.description) for v in valid_sets for c in v.values),
+        repeat_columns=2,
     )
     interface_columns = tuple(Column(f"{i.id} {i.name}", 5.5) for i in interfaces)
     carried = {i.id: {u.ref: u.obligation for u in i.data_items} for i in interfaces}
@@ -161,6 +175,7 @@ def catalogue_view(
         ),
         tuple((d.id, d.name, *(carried[i.id].get(d.id) for i in interfaces)) for d in items),
         matrix=True,
+        repeat_columns=2,
     )
     role_matrix = Sheet(
         "Role x Interface",
@@ -171,13 +186,16 @@ def catalogue_view(
         ),
         tuple((r.id, r.name, *(_publishes_or_consumes(r.id, i) for i in interfaces)) for r in roles),
         matrix=True,
+        repeat_columns=2,
     )
     process_matrix = Sheet(
         "Process x Interface",
         (Column("Process", 10), Column("Process name", 34), *interface_columns),
         tuple((p.id, p.name, *(_steps_sending(p, i.id) for i in interfaces)) for p in processes),
         matrix=True,
+        repeat_columns=2,
     )
+    entities = _entities_sheet(model, items, tranche is None)
     sources = tuple(
         dict.fromkeys(
             (
@@ -186,6 +204,7 @@ def catalogue_view(
                 *(i.id for i in interfaces),
                 *(p.id for p in processes),
                 *(r.id for r in roles),
+                *(ent_id for ent_id in dict.fromkeys(row[0] for row in entities.rows) if isinstance(ent_id, str)),
             )
         )
     )
@@ -197,7 +216,8 @@ def catalogue_view(
             Fact("Version", config.version or "unversioned"),
             Fact("Baseline", config.baseline or "none"),
             Fact("Scope", f"Tranche {tranche}" if tranche is not None else "All tranches"),
-            Fact("Date", render_date(epoch)),
+            Fact("Classification", config.classification.capitalize()),
+            Fact("Publication date", render_date(epoch)),
             Fact("Produced by", f"mhhsarch {__version__}; do not edit, change the model instead"),
             Fact(
                 "Contents",
@@ -206,8 +226,48 @@ def catalogue_view(
             ),
         ),
         legend=LEGEND,
-        sheets=(data_items, codes, item_matrix, role_matrix, process_matrix),
+        sheets=(data_items, codes, item_matrix, role_matrix, process_matrix, entities),
         sources=sources,
+        classification=config.classification,
+    )
+
+
+def _entities_sheet(model: Model, items: list[e.DataItem], whole_model: bool) -> Sheet:
+    """The logical data model: one row per relationship of each entity (an entity with
+    none has one row), with how many of the catalogue's data items belong to it. For
+    one tranche, only the entities its data items belong to and those they relate to."""
+    counts: dict[str, int] = {}
+    for item in items:
+        if item.entity:
+            counts[item.entity] = counts.get(item.entity, 0) + 1
+    if whole_model:
+        shown = list(model.entities.values())
+    else:
+        wanted = set(counts)
+        wanted |= {r.to for ent in model.entities.values() if ent.id in counts for r in ent.relationships}
+        shown = [ent for ent in model.entities.values() if ent.id in wanted]
+    rows: list[tuple[Value, ...]] = []
+    for ent in shown:
+        first = (ent.id, ent.name, counts.get(ent.id, 0))
+        if not ent.relationships:
+            rows.append((*first, None, None, None, None, ent.description))
+        for rel in ent.relationships:
+            target = model.entities.get(rel.to)
+            rows.append((*first, rel.cardinality, rel.name, rel.to, target.name if target else None, ent.description))
+    return Sheet(
+        "Entities",
+        (
+            Column("Entity", 30),
+            Column("Entity name", 28),
+            Column("Data items", 10),
+            Column("Cardinality", 11, ("1:1", "1:N", "N:M")),
+            Column("Relationship", 30),
+            Column("Related entity", 30),
+            Column("Related entity name", 28),
+            Column("Description", 60),
+        ),
+        tuple(rows),
+        repeat_columns=2,
     )
 
 

@@ -357,21 +357,32 @@ def context_view(model: Model, role: Role, interfaces: Iterable[Interface]) -> C
 # from an estimate of the height PlantUML draws, so that the diagram writer and the
 # documents that embed the parts agree on them.
 
-# Wrapping (characters a line, lines): message labels, notes, fragment conditions, the title.
-MESSAGE_WIDTH, NOTE_WIDTH = 46, 30
+# Wrapping (characters a line, lines): message labels, notes, fragment conditions,
+# participant names. Narrow on purpose: a sequence diagram must print on an A4 page
+# with no text below 7 points, so its width in font sizes is what counts. With these
+# widths (and the writer's condensed font and small paddings) the shipped model's
+# widest diagram, 13 participants, is about 1,200 px of 12 px text: at 7 points it is
+# 25 cm wide, within an A4 landscape page.
+MESSAGE_WIDTH, MESSAGE_LINES = 24, 6
+NOTE_WIDTH, NOTE_LINES = 20, 9
+PARTICIPANT_WIDTH, PARTICIPANT_LINES = 12, 4
 
 
-CONDITION_WIDTH, CONDITION_LINES = 60, 3
+CONDITION_WIDTH, CONDITION_LINES = 44, 3
 
 
-# The height (px) a part of a long diagram may reach by estimate. The estimate below
-# is within a few per cent of what PlantUML draws (measured with PlantUML 1.2020 and
-# DejaVu Sans 12 on 50-item diagrams and a 400-step process); the limit is over six
-# times this, and a part stays near a page's shape for the documents.
-PART_HEIGHT = 3000
+# The height (px) a part of a long diagram may reach by estimate: a part is drawn to
+# fit an A4 landscape page with its headings and caption at 7 points (12 px text at
+# 7 pt: 0.58 pt a pixel; the page keeps 366 pt for the picture: 627 px). A long process
+# is drawn in parts of a page each rather than in one picture that no page can hold
+# legibly. The estimate errs on the tall side: HEADS is the most the part's title, the
+# transport legend, the participants' boxes (four lines of name) and the foot took in
+# the shipped model's 42 parts (PlantUML 1.2020, DejaVu Sans Condensed 12), and the
+# rows' estimate is within a few per cent of what PlantUML draws.
+PART_HEIGHT = 600
 
 
-TEXT_LINE, ARROW, NOTE, FRAGMENT_HEAD, FRAGMENT_FOOT, HEADS = 14, 16, 19, 18, 12, 150
+TEXT_LINE, ARROW, NOTE, FRAGMENT_HEAD, FRAGMENT_FOOT, HEADS = 14, 16, 19, 18, 12, 220
 
 
 @dataclass(frozen=True)
@@ -403,9 +414,9 @@ def _height(row: _Row, previous: _Row | None) -> int:
     """The estimated height of `row` drawn after `previous` on the same part."""
     item = row.item
     if isinstance(item, Message):
-        height = ARROW + TEXT_LINE * len(wrap(item.label, MESSAGE_WIDTH))
+        height = ARROW + TEXT_LINE * len(wrap(item.label, MESSAGE_WIDTH, MESSAGE_LINES))
     else:
-        height = NOTE + TEXT_LINE * len(wrap(item.label, NOTE_WIDTH))
+        height = NOTE + TEXT_LINE * len(wrap(item.label, NOTE_WIDTH, NOTE_LINES))
     if row.fragment is not None:
         if previous is None or (previous.fragment, previous.branch) != (row.fragment, row.branch):
             height += FRAGMENT_HEAD + TEXT_LINE * len(wrap(row.condition, CONDITION_WIDTH, CONDITION_LINES))

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model import entities as e
 from mhhsarch.model.model import Model
 from mhhsarch.render.documents.text import data_size, thousands, yes_no
+from mhhsarch.render.views import as_data
 from mhhsarch.render.views.common import (
+    ASSUMED_LEGEND,
+    ASSUMED_MARK,
     NOT_STATED,
+    AssumptionRow,
     DocumentControl,
     DocumentInfo,
     Fact,
+    GlossaryRow,
     Named,
     PrincipleRow,
+    ReferenceRow,
     and_list,
+    assumption_row,
     audience_text,
     cardinality,
     document_control,
+    document_number,
+    glossary,
     highest,
+    is_assumed,
     item_size,
+    marked,
     model_label,
     paragraphs,
     render_date,
     role_label,
+    texts_of,
     tranche_label,
 )
 from mhhsarch.render.views.diagrams import parts
+from mhhsarch.render.views.payload import has_payload, payload_view, sample_lines
 
 TRANSPORTS = {
     "DIP": "Data Integration Platform (DIP)",
@@ -40,6 +55,20 @@ PATTERNS = {
     "request": "Request: the sender asks and expects a response",
     "response": "Response: the answer to a request",
 }
+# The DTN is point to point: a flow is addressed to one receiver at a time, nobody subscribes.
+DTN_PATTERNS = {
+    "publish": "Point to point: the sender sends each receiver its own copy of the flow over the DTN",
+    "request": "Request: the sender asks one receiver over the DTN and expects a response",
+    "response": "Response: the answer to a request, sent back to the requester over the DTN",
+}
+
+
+def pattern_text(transport: str, pattern: str | None) -> str:
+    """What the pattern means on this transport (the DTN has no publication)."""
+    texts = DTN_PATTERNS if transport == "DTN" else PATTERNS
+    return texts.get(pattern or "", pattern or NOT_STATED)
+
+
 FREQUENCIES = {
     "on-event": "On event",
     "daily": "Daily",
@@ -77,6 +106,7 @@ class DataItemRow:
     repeats: str
     group: str
     valid_set: str
+    classification: str = ""  # the data item's own classification ("Internal")
 
 
 @dataclass(frozen=True)
@@ -161,6 +191,33 @@ class ValidSetBlock:
 
 
 @dataclass(frozen=True)
+class DtnItem:
+    id: str
+    name: str
+    dtc_ref: str  # the item's number in the Data Transfer Catalogue, or "" when not recorded
+    repeats: str
+
+
+@dataclass(frozen=True)
+class DtnGroup:
+    """A group of a DTN flow (the DTC's group structure, as the model's `group` names it)."""
+
+    name: str
+    repeats: str  # how often the group occurs: "Once", "One or more" ...
+    data_items: tuple[DtnItem, ...]
+
+
+@dataclass(frozen=True)
+class DtnFlow:
+    """The structure of a flow on the DTN: its DTC flow reference and version, its groups
+    and their items with DTC references."""
+
+    sentence: str
+    groups: tuple[DtnGroup, ...]
+    facts: tuple[Fact, ...] = ()  # the DTC flow reference and version
+
+
+@dataclass(frozen=True)
 class InterfaceSpecView:
     info: DocumentInfo
     id: str
@@ -187,6 +244,17 @@ class InterfaceSpecView:
     principles: tuple[PrincipleRow, ...]
     valid_sets: tuple[ValidSetBlock, ...]
     sources: tuple[str, ...]  # the ids of every entity the view reads
+    # reference material (issue 11): provenance, cross-references, glossary, DTN structure
+    provenance_legend: str | None = None  # the legend of the assumed mark, when anything is assumed
+    volumetrics_note: str | None = None  # says that the volumetrics are the design team's estimate
+    assumptions: tuple[AssumptionRow, ...] = ()
+    references: tuple[ReferenceRow, ...] = ()
+    glossary: tuple[GlossaryRow, ...] = ()
+    dtn_flow: DtnFlow | None = None
+    # a DIP interface's payload: a sample message (JSON, a line each) and its schema's file
+    sample_message: tuple[str, ...] = ()
+    payload_schema: str | None = None
+    sample_note: str | None = None
 
 
 def sequence_figures(
@@ -203,7 +271,12 @@ def sequence_figures(
     ]
     note = None
     if len(drawn) > 1:
-        which = "" if len(shown) == len(drawn) else f"; the {len(shown)} that show this interface follow"
+        if len(shown) == len(drawn):
+            which = ""
+        elif len(shown) == 1:
+            which = "; the one that shows this interface follows"
+        else:
+            which = f"; the {len(shown)} that show this interface follow"
         note = (
             f"The sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one picture: "
             f"it is drawn in {len(drawn)} parts{which}."
@@ -236,7 +309,10 @@ def interface_facts(model: Model, interface: e.Interface) -> tuple[Fact, ...]:
         ),
         Fact("Receivers", ", ".join(role_label(model, r) for r in interface.receivers)),
         Fact("Transport", TRANSPORTS.get(interface.transport, interface.transport)),
-        Fact("Pattern", (interface.pattern or NOT_STATED).capitalize()),
+        Fact(
+            "Pattern",
+            "Point to point" if interface.transport == "DTN" else (interface.pattern or NOT_STATED).capitalize(),
+        ),
         Fact("Frequency", FREQUENCIES.get(interface.frequency or "", interface.frequency or NOT_STATED)),
         Fact("Messages per day", thousands(interface.volumetrics.messages_per_day)),
         Fact("Classification", (interface.classification or NOT_STATED).capitalize()),
@@ -269,11 +345,12 @@ def interface_spec_view(
         title=i.name,
         version=i.version or "unversioned",
         status=i.status or "draft",
-        classification=i.classification or "internal",
+        classification=model.config.classification,
         date=render_date(epoch),
         model=model_label(model),
         subject="Interface specification",
         keywords=" ".join(dict.fromkeys((i.id, *i.senders, *i.receivers, i.transport))),
+        number=document_number("IFS", i.id),
     )
     items = [item for _, item in uses if item is not None]
     personal = [item for item in items if item.personal_data]
@@ -301,50 +378,60 @@ def interface_spec_view(
             )
         )
     )
-    return InterfaceSpecView(
+    whole = is_assumed(i)  # the interface's own facts (direction, trigger, content) are assumed
+    counted = is_assumed(i) or volumes.assumed  # the volumetrics are an estimate
+
+    def volume(text: str) -> str:
+        return marked(text, counted and text != NOT_STATED)
+
+    view = InterfaceSpecView(
         info=info,
         id=i.id,
         name=i.name,
         cover=(
             Fact("Interface", i.id),
             Fact("Name", i.name),
+            Fact("Document number", info.number),
             Fact("Version", info.version),
             Fact("Status", info.status.capitalize()),
             Fact("Tranche", tranche_label(model, i.tranche)),
-            Fact("Date", info.date),
+            Fact("Publication date", info.date),
             Fact("Classification", info.classification.capitalize()),
         ),
         control=document_control(model, info, i, comments, i.tranche, revisions),
         description=paragraphs(i.description),
         notes=i.notes.strip() if i.notes else None,
         assumed=i.assumed,
-        parties_sentence=_parties_sentence(model, i),
+        parties_sentence=marked(_parties_sentence(model, i), whole),
         parties=(
             *(_party(model, "Sender", r) for r in i.senders),
             *(_party(model, "Receiver", r) for r in i.receivers),
         ),
         transport=(
-            Fact("Trigger", i.trigger or NOT_STATED),
-            Fact("Frequency", FREQUENCIES.get(i.frequency or "", i.frequency or NOT_STATED)),
+            Fact("Trigger", marked(i.trigger or NOT_STATED, whole and bool(i.trigger))),
+            Fact(
+                "Frequency",
+                marked(FREQUENCIES.get(i.frequency or "", i.frequency or NOT_STATED), whole and bool(i.frequency)),
+            ),
             Fact("Transport", TRANSPORTS.get(i.transport, i.transport)),
-            Fact("Pattern", PATTERNS.get(i.pattern or "", i.pattern or NOT_STATED)),
+            Fact("Pattern", marked(pattern_text(i.transport, i.pattern), whole and bool(i.pattern))),
         ),
         volumetrics=(
-            Fact("Messages per day", thousands(per_day)),
-            Fact("Peak messages per hour", thousands(volumes.peak_per_hour)),
-            Fact("Typical payload", data_size(typical)),
-            Fact("Maximum payload", data_size(volumes.payload_max)),
-            Fact("Messages per year", thousands(per_day * 365) if per_day is not None else NOT_STATED),
-            Fact("Data per day (typical)", data_size(per_day * typical) if known else NOT_STATED),  # type: ignore[operator]
-            Fact("Data per year (typical)", data_size(per_day * typical * 365) if known else NOT_STATED),  # type: ignore[operator]
+            Fact("Messages per day", volume(thousands(per_day))),
+            Fact("Peak messages per hour", volume(thousands(volumes.peak_per_hour))),
+            Fact("Typical payload", volume(data_size(typical))),
+            Fact("Maximum payload", volume(data_size(volumes.payload_max))),
+            Fact("Messages per year", volume(thousands(per_day * 365) if per_day is not None else NOT_STATED)),
+            Fact("Data per day (typical)", volume(data_size(per_day * typical) if known else NOT_STATED)),  # type: ignore[operator]
+            Fact("Data per year (typical)", volume(data_size(per_day * typical * 365) if known else NOT_STATED)),  # type: ignore[operator]
         ),
         security=(
-            Fact("Classification", (i.classification or NOT_STATED).capitalize()),
+            Fact("Interface classification", marked((i.classification or NOT_STATED).capitalize(), whole)),
             Fact(
                 "Highest data item classification",
                 (highest(item.classification for item in items) or NOT_STATED).capitalize(),
             ),
-            Fact("Carries personal data", yes_no(i.personal_data)),
+            Fact("Carries personal data", marked(yes_no(i.personal_data), whole and i.personal_data is not None)),
             Fact("Personal data items", ", ".join(f"{d.id} {d.name}" for d in personal) or "None"),
             Fact("May publish", ", ".join(role_label(model, r) for r in i.senders)),
             Fact("May consume", ", ".join(role_label(model, r) for r in i.receivers)),
@@ -374,13 +461,27 @@ def interface_spec_view(
         valid_sets=tuple(
             ValidSetBlock(
                 v.id,
-                v.name,
+                marked(v.name, is_assumed(v)),
                 v.description,
                 tuple(CodeRow(c.code, Named(c.meaning, c.description)) for c in v.values),
             )
             for v in valid_sets
         ),
         sources=sources,
+        volumetrics_note=(
+            f"{ASSUMED_MARK} The volumetrics are the design team's estimate (x-source: assumed), "
+            "to be confirmed in review."
+            if counted and any(v is not None for v in (per_day, volumes.peak_per_hour, typical, volumes.payload_max))
+            else None
+        ),
+        assumptions=_assumptions(model, i, items, valid_sets, principles),
+        references=_references(model, i, processes, principles),
+        dtn_flow=_dtn_flow(i, uses) if i.transport == "DTN" else None,
+        **_sample(model, i),
+    )
+    legend = ASSUMED_LEGEND if view.assumptions else None
+    return dataclasses.replace(
+        view, provenance_legend=legend, glossary=glossary(model, texts_of(as_data(view)) + [legend or ""])
     )
 
 
@@ -432,15 +533,120 @@ def _header_item_row(use: e.DataItemUse, item: e.DataItem) -> HeaderItemRow:
     )
 
 
+def _sample(model: Model, i: e.Interface) -> dict:
+    """The sample message of a DIP interface and where its JSON Schema is published."""
+    if not has_payload(i):
+        return {}
+    payload = payload_view(model, i)
+    note = (
+        f"The sample validates against {payload.path}, the JSON Schema of this interface's payload generated from "
+        "its data items and valid sets. It shows the whole message a recipient receives, CommonBlock (DIP header) "
+        "and CustomBlock; the values are examples, not real data."
+    )
+    if payload.unsampled:
+        note += f" No example could be made for {and_list(payload.unsampled)} (their formats are beyond the generator)."
+    return {"sample_message": sample_lines(payload), "payload_schema": payload.path, "sample_note": note}
+
+
+def _assumptions(model: Model, i: e.Interface, items, valid_sets, principles) -> tuple[AssumptionRow, ...]:
+    """What this specification shows that the design team assumed: the interface itself
+    (or its volumetrics), its data items, valid sets, roles and principles."""
+    rows = [assumption_row(i, "interface")]
+    if not is_assumed(i) and i.volumetrics.assumed:
+        rows.append(AssumptionRow(f"{i.id} {i.name}", "interface", "its volumetrics"))
+    rows += [assumption_row(model.roles.get(r), "market role") for r in dict.fromkeys((*i.senders, *i.receivers))]
+    rows += [assumption_row(item, "data item") for item in {item.id: item for item in items}.values()]
+    rows += [assumption_row(v, "valid set") for v in valid_sets]
+    rows += [assumption_row(model.principles[pid], "principle") for pid in principles]
+    return tuple(r for r in rows if r is not None)
+
+
+def _references(model: Model, i: e.Interface, processes, principles) -> tuple[ReferenceRow, ...]:
+    """The principles the interface follows, the processes that send it and the other
+    interfaces those processes send, each with the document that describes it."""
+    rows = [ReferenceRow("Principle", pid, model.principles[pid].title, "Principles section") for pid in principles]
+    rows += [ReferenceRow("Process", p.id, p.name, f"processes/{p.id}.docx") for p in processes]
+    related = dict.fromkeys(other for p in processes for other in p.interface_ids if other != i.id)
+    rows += [
+        ReferenceRow("Interface", other, model.interfaces[other].name, f"specs/{other}.docx")
+        for other in sorted(related)
+        if other in model.interfaces
+    ]
+    return tuple(rows)
+
+
+def _dtn_flow(i: e.Interface, uses) -> DtnFlow:
+    """The flow's groups in the order the model lists its items; a group repeats when
+    all its items do. DTC references are those the data items record."""
+    groups: dict[str, list] = {}
+    for use, item in uses:
+        groups.setdefault(use.group or "Flow", []).append((use, item))
+    blocks = []
+    for name, members in groups.items():
+        repeating = all(use.repeats.endswith("*") for use, _ in members)
+        optional = all(use.repeats.startswith("0") for use, _ in members)
+        repeats = ("Any number" if optional else "One or more") if repeating else "Once"
+        blocks.append(
+            DtnGroup(
+                name,
+                repeats,
+                tuple(
+                    DtnItem(
+                        use.ref,
+                        item.name if item else "(not in the model)",
+                        (item.dtc_ref or "") if item else "",
+                        cardinality(use.repeats),
+                    )
+                    for use, item in members
+                ),
+            )
+        )
+    reference, version = _dtc_flow_reference(i)
+    facts = (
+        Fact("DTC flow", reference or NOT_STATED),
+        Fact("DTC flow version", version or "not recorded in the model"),
+        Fact("Transport", "Data Transfer Network (DTN), point to point"),
+    )
+    recorded = sum(1 for block in blocks for item in block.data_items if item.dtc_ref)
+    total = sum(len(block.data_items) for block in blocks)
+    sentence = (
+        f"{i.id} is a Data Transfer Catalogue flow on the DTN: point to point, each receiver gets its own copy. "
+        f"It has {len(blocks)} groups; the model records the DTC data item reference of {recorded} of its "
+        f"{total} data items."
+    )
+    return DtnFlow(sentence, tuple(blocks), facts)
+
+
+_DTC_FLOW_NUMBER = re.compile(r"(D\d{4})\b")
+
+
+def _dtc_flow_reference(i: e.Interface) -> tuple[str | None, str | None]:
+    """The DTC flow an interface on the DTN carries and its version: from the model's
+    `dtc_flow` (a reference, or a mapping with `ref`/`id` and `version`) when the model
+    has one, else the flow number the interface's name starts with (D0387)."""
+    flow = getattr(i, "dtc_flow", None) or i.extra("x-dtc_flow")
+    if isinstance(flow, str):
+        return flow, None
+    if flow is not None:
+        get = flow.get if isinstance(flow, dict) else lambda key: getattr(flow, key, None)
+        reference = get("ref") or get("id") or get("flow")
+        version = get("version")
+        return (str(reference) if reference else None), (str(version) if version else None)
+    match = _DTC_FLOW_NUMBER.match(i.name)
+    return (f"{match.group(1)} (the number the interface's name carries)" if match else None), None
+
+
 def _principle_row(principle: e.Principle, traced_from: str) -> PrincipleRow:
-    return PrincipleRow(principle.id, principle.title, principle.text, traced_from)
+    return PrincipleRow(principle.id, marked(principle.title, is_assumed(principle)), principle.text, traced_from)
 
 
 def _party(model: Model, direction: str, role_id: str) -> PartyRow:
     role = model.roles.get(role_id)
     if role is None:
         return PartyRow(direction, role_id, role_id, "", "")
-    return PartyRow(direction, role.id, role.name, role.category.capitalize(), role.description or "")
+    return PartyRow(
+        direction, role.id, marked(role.name, is_assumed(role)), role.category.capitalize(), role.description or ""
+    )
 
 
 def _dtc_flow(interface: e.Interface, uses: list) -> DtcFlowView | None:
@@ -470,7 +676,7 @@ def _data_item_row(
         )
     return DataItemRow(
         item.id,
-        Named(item.name, use.description or item.description),
+        Named(marked(item.name, is_assumed(item)), use.description or item.description),
         item.type,
         item_size(item),
         use.obligation,
@@ -478,4 +684,5 @@ def _data_item_row(
         cardinality(use.repeats),
         group,
         item.valid_set or "",
+        (item.classification or "").capitalize(),
     )

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from mhhsarch.model import entities as e
 from mhhsarch.model.model import Model
+from mhhsarch.render.views import as_data
 from mhhsarch.render.views.common import (
+    ASSUMED_LEGEND,
+    ASSUMED_MARK,
     NOT_STATED,
+    AssumptionRow,
     DocumentControl,
     DocumentInfo,
     Fact,
+    GlossaryRow,
     Named,
     PrincipleRow,
+    ReferenceRow,
+    assumption_row,
     audience_text,
     document_control,
-    highest,
+    document_number,
+    glossary,
+    is_assumed,
+    marked,
     model_label,
     paragraphs,
     render_date,
     role_label,
+    texts_of,
     tranche_label,
 )
 from mhhsarch.render.views.interface_spec import Diagram, communication_png, interface_facts, sequence_figures
@@ -85,6 +97,15 @@ class ProcessView:
     interfaces: tuple[InterfaceUsed, ...]
     principles: tuple[PrincipleRow, ...]
     sources: tuple[str, ...]
+    # reference material (issue 11): provenance, cross-references, glossary
+    provenance_legend: str | None = None
+    participants_note: str | None = None  # one per section whose content is assumed
+    capabilities_note: str | None = None
+    steps_note: str | None = None
+    principles_note: str | None = None
+    assumptions: tuple[AssumptionRow, ...] = ()
+    references: tuple[ReferenceRow, ...] = ()
+    glossary: tuple[GlossaryRow, ...] = ()
 
 
 def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> ProcessView:
@@ -96,26 +117,35 @@ def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> 
         title=p.name,
         version=model.config.version or "unversioned",
         status=p.status or "draft",
-        classification=highest(i.classification for i in interfaces) or "internal",
+        classification=model.config.classification,
         date=render_date(epoch),
         model=model_label(model),
         subject="Business process description",
         keywords=" ".join((p.id, *p.participants)),
+        number=document_number("BPD", p.id),
     )
     comments = [c for c in model.comments.values() if c.artefact == p.id]
     principles = [model.principles[pid] for pid in p.principles if pid in model.principles]
     sources = tuple(dict.fromkeys((p.id, *p.participants, *p.capabilities, *(i.id for i in interfaces), *p.principles)))
-    return ProcessView(
+
+    def note(field: str, what: str) -> str | None:
+        """The note under a section whose content the process's `x-assumed` names."""
+        tail = " assumed by the design team (x-source: assumed), to be confirmed in review."
+        return f"{ASSUMED_MARK} {what}{tail}" if is_assumed(p, field) else None
+
+    view = ProcessView(
         info=info,
         id=p.id,
         name=p.name,
         cover=(
             Fact("Process", p.id),
             Fact("Name", p.name),
+            Fact("Document number", info.number),
             Fact("Level", str(p.level)),
             Fact("Status", info.status.capitalize()),
             Fact("Tranche", tranche_label(model, p.tranche)),
-            Fact("Date", info.date),
+            Fact("Publication date", info.date),
+            Fact("Classification", info.classification.capitalize()),
             Fact(
                 "Segments",
                 ", ".join(model.segments[s].name if s in model.segments else s for s in p.segments) or "All",
@@ -129,7 +159,7 @@ def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> 
         capabilities=tuple(_capability_row(model, c) for c in p.capabilities),
         steps_summary=f"The process has {len(p.steps)} steps; {sum(1 for s in p.steps if s.interface)} of them "
         "send an interface.",
-        steps=tuple(_step_row(model, p, s) for s in p.steps),
+        steps=tuple(_step_row(model, p, s, is_assumed(p, "steps")) for s in p.steps),
         diagrams=(
             DiagramSection("Sequence diagram", "sequence", *sequence_figures(model, p, ".")),
             DiagramSection(
@@ -157,9 +187,46 @@ def process_view(model: Model, process: e.Process, epoch: int, revisions=()) -> 
             )
             for i in interfaces
         ),
-        principles=tuple(PrincipleRow(pr.id, pr.title, pr.text, "this process") for pr in principles),
+        principles=tuple(
+            PrincipleRow(pr.id, marked(pr.title, is_assumed(pr)), pr.text, "this process") for pr in principles
+        ),
         sources=sources,
+        participants_note=note("participants", "Who takes part in this process is"),
+        capabilities_note=note("capabilities", "The capabilities this process supports are"),
+        steps_note=note("steps", "The steps of this process are"),
+        principles_note=note("principles", "The principles traced to this process are"),
+        assumptions=_assumptions(model, p, interfaces, principles),
+        references=_references(model, p, interfaces, principles),
     )
+    legend = ASSUMED_LEGEND if view.assumptions else None
+    return dataclasses.replace(
+        view, provenance_legend=legend, glossary=glossary(model, texts_of(as_data(view)) + [legend or ""])
+    )
+
+
+def _assumptions(model: Model, p: e.Process, interfaces, principles) -> tuple[AssumptionRow, ...]:
+    """What this description shows that the design team assumed: parts of the process,
+    the interfaces it sends, its participants' roles, its principles."""
+    rows = [assumption_row(p, "process")]
+    rows += [assumption_row(model.capabilities.get(c), "capability") for c in p.capabilities]
+    rows += [assumption_row(i, "interface") for i in interfaces]
+    rows += [assumption_row(model.roles.get(r), "market role") for r in p.participants]
+    rows += [assumption_row(pr, "principle") for pr in principles]
+    return tuple(r for r in rows if r is not None)
+
+
+def _references(model: Model, p: e.Process, interfaces, principles) -> tuple[ReferenceRow, ...]:
+    """The principles the process follows, the interfaces it sends and the other
+    processes that send any of them, each with the document that describes it."""
+    rows = [ReferenceRow("Principle", pr.id, pr.title, "Principles section") for pr in principles]
+    rows += [ReferenceRow("Interface", i.id, i.name, f"specs/{i.id}.docx") for i in interfaces]
+    sent = {i.id for i in interfaces}
+    rows += [
+        ReferenceRow("Process", other.id, other.name, f"processes/{other.id}.docx")
+        for other in model.processes.values()
+        if other.id != p.id and sent & set(other.interface_ids)
+    ]
+    return tuple(rows)
 
 
 def _participant(model: Model, process: e.Process, role_id: str) -> ParticipantRow:
@@ -167,7 +234,9 @@ def _participant(model: Model, process: e.Process, role_id: str) -> ParticipantR
     sends = sum(1 for s in process.steps if s.actor == role_id)
     if role is None:
         return ParticipantRow(role_id, role_id, "", str(sends), "")
-    return ParticipantRow(role.name, role_id, role.category.capitalize(), str(sends), role.description or "")
+    return ParticipantRow(
+        marked(role.name, is_assumed(role)), role_id, role.category.capitalize(), str(sends), role.description or ""
+    )
 
 
 def _capability_row(model: Model, capability_id: str) -> CapabilityRow:
@@ -175,10 +244,12 @@ def _capability_row(model: Model, capability_id: str) -> CapabilityRow:
     if capability is None:
         return CapabilityRow(capability_id, NOT_STATED, "")
     parent = model.capabilities.get(capability.parent) if capability.parent else None
-    return CapabilityRow(capability.id, capability.name, f"{parent.id} {parent.name}" if parent else "")
+    return CapabilityRow(
+        capability.id, marked(capability.name, is_assumed(capability)), f"{parent.id} {parent.name}" if parent else ""
+    )
 
 
-def _step_row(model: Model, process: e.Process, step: e.Step) -> StepRow:
+def _step_row(model: Model, process: e.Process, step: e.Step, assumed: bool = False) -> StepRow:
     interface = model.interfaces.get(step.interface) if step.interface else None
     sent, to = None, ""
     if step.interface:
@@ -189,7 +260,7 @@ def _step_row(model: Model, process: e.Process, step: e.Step) -> StepRow:
     return StepRow(
         str(step.id),
         role_label(model, step.actor),
-        Named(step.name, step.description),
+        Named(marked(step.name, assumed), step.description),
         sent,
         to,
         audience_text(model, process, step) if step.interface else "",

@@ -9,6 +9,12 @@ writer only
   such as `{{title}}` is never read as a tag, not even by docxtpl's own clean-up);
   every diagram becomes an inline picture sized to the page, with its alternative
   text, or None where the diagram was not rendered in this run;
+* embeds each diagram as vector: the SVG the diagram renderers wrote beside the PNG,
+  in Word 2016's `asvg:svgBlip` extension of the picture whose main image is the PNG
+  (older Word shows the PNG; the PDF renderer hands LibreOffice the SVG itself), and
+  sizes it so that its smallest text prints at 7 points at least: a diagram too wide
+  for that on a portrait page goes on a landscape page of its own, with its heading
+  and caption (`place_diagram` decides, `_landscape_sections` makes the sections);
 * numbers the headings (1, 1.1, 1.1.1; an "Appendix" heading and the headings under
   it stay unnumbered), bookmarks them and fills the table of contents, so that the
   contents read right before any word processor updates the field;
@@ -23,21 +29,27 @@ document starts from the same checked bytes.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.section import Section
 from docx.shared import Emu, Twips
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, StrictUndefined, TemplateError
+from lxml import etree
 from markupsafe import Markup, escape
 
 from mhhsarch.render.base import RenderError
@@ -48,8 +60,21 @@ from mhhsarch.render.views import as_data
 W = nsdecls("w")
 EMU_PER_TWIP = 635
 TOC_LEVELS = 2
-MAX_HEIGHT_RATIO = 0.8  # a diagram takes at most this share of the page's text height
+# A diagram takes at most this share of the page's text height, and leaves LEAD_IN for
+# the headings and note before it and its caption (twips; 110 points: a heading of each
+# level, a note and a caption), so that they share its page ...
+MAX_HEIGHT_RATIO = 0.8
+LEAD_IN = 2200
+# ... unless it needs more to print its text at MIN_DIAGRAM_POINTS: then all of the text
+# height but this much, kept for its caption (twips; 36 points)
+CAPTION_RESERVE = 720
+MIN_DIAGRAM_POINTS = 7.0  # the smallest size diagram text may print at (issue 11)
 DIAGRAM_FIELDS = {"path", "alt", "caption"}
+SVG_BLIP_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # Word 2016's SVG picture
+ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+SVG = "{http://www.w3.org/2000/svg}"
+LANDSCAPE_PICTURE = "Diagram on a landscape page"
+EMU_PER_POINT = 12700
 # A template is checked before it is inflated: the bundled ones are about 100 kB
 # unpacked in 14 entries, a company template with a logo a few MB in a few dozen.
 MAX_TEMPLATE_BYTES = 32 * 1024 * 1024  # the file, and all its entries unpacked
@@ -161,9 +186,11 @@ class _CompilingOnce(Environment):
 
 
 class _Template(DocxTemplate):
-    """docxtpl's template whose tag clean-up (`patch_xml`, pure) is done once per part."""
+    """docxtpl's template whose tag clean-up (`patch_xml`, pure) is done once per part;
+    it also holds the document's SVG parts."""
 
     patched: dict[str, str]
+    svg_parts: dict[int, dict[Path, Part]]
 
     def patch_xml(self, src_xml):
         done = self.patched.get(src_xml)
@@ -185,6 +212,7 @@ class DocxTemplateSource:
         try:
             tpl = _Template(io.BytesIO(self.data))
             tpl.patched = self.patched
+            tpl.svg_parts = {}
             tpl.init_docx()
             return tpl
         except Exception as error:  # python-docx reports a broken package in many ways
@@ -192,15 +220,42 @@ class DocxTemplateSource:
 
 
 class _Picture(InlineImage):
-    """docxtpl's inline image, with the picture's alternative text for screen readers."""
+    """docxtpl's inline image, with the picture's alternative text for screen readers,
+    the SVG of the diagram (when there is one) as the vector original of the PNG, and
+    whether it goes on a landscape page (named LANDSCAPE_PICTURE until the sections are made)."""
 
-    def __init__(self, tpl, path: str, width: int, height: int, alt: str):
+    def __init__(self, tpl, path: str, width: int, height: int, alt: str, svg: Path | None, landscape: bool):
         super().__init__(tpl, path, Emu(width), Emu(height))
         self.alt = alt
+        self.svg = svg
+        self.landscape = landscape
 
     def _insert_image(self) -> str:
         xml = super()._insert_image()
-        return xml.replace("<wp:docPr ", f'<wp:docPr descr="{_attribute(self.alt)}" ', 1)
+        xml = xml.replace("<wp:docPr ", f'<wp:docPr descr="{_attribute(self.alt)}" ', 1)
+        if self.svg is not None:
+            rid = _svg_relationship(self.tpl, self.svg)
+            extension = (
+                f'<a:extLst><a:ext uri="{SVG_BLIP_EXTENSION}"><asvg:svgBlip xmlns:asvg="{ASVG}" r:embed="{rid}"/>'
+                "</a:ext></a:extLst>"
+            )
+            xml = re.sub(
+                r"(<a:blip r:embed=\"[^\"]+\")\s*/>", lambda m: f"{m.group(1)}>{extension}</a:blip>", xml, count=1
+            )
+        if self.landscape:  # found by this name after rendering (docxtpl renumbers the ids)
+            xml = re.sub(r'(<wp:docPr [^>]*\bname=")[^"]*"', rf'\g<1>{LANDSCAPE_PICTURE}"', xml, count=1)
+        return xml
+
+
+def _svg_relationship(tpl, svg: Path) -> str:
+    """The relationship id of `svg` as an image part of the part being rendered (one
+    part per file and document, however often the document shows it)."""
+    part = tpl.current_rendering_part
+    parts = tpl.svg_parts.setdefault(id(part), {})
+    if svg not in parts:
+        name = part.package.next_partname("/word/media/image%d.svg")
+        parts[svg] = Part(PackURI(name), "image/svg+xml", svg.read_bytes(), part.package)
+    return part.relate_to(parts[svg], RELATIONSHIP_TYPE.IMAGE)
 
 
 def write_docx(view, template: DocxTemplateSource, out_dir: Path, target: Path, epoch: int) -> None:
@@ -212,7 +267,7 @@ def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) ->
     """`view` rendered through `template`, as the bytes of a reproducible .docx."""
     tpl = template.new()
     page = _text_area(tpl)
-    context = _context(as_data(view), tpl, out_dir, page)
+    context = _context(as_data(view), tpl, out_dir, _pages(tpl))
     context["header"] = _header(view.info)
     try:
         tpl.render(context, jinja_env=template.env, autoescape=True)
@@ -221,6 +276,7 @@ def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) ->
         where = f" (line {line})" if line else ""
         raise TemplateProblem(f"Word template {template.path}: {error}{where}") from None
     _give_every_cell_a_paragraph(tpl.docx.element.body)
+    _landscape_sections(tpl.docx)
     _number_headings_and_fill_toc(tpl.docx, page[0])
     _set_properties(tpl.docx, view.info, epoch)
     buffer = io.BytesIO()
@@ -231,13 +287,29 @@ def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) ->
 # --- context ------------------------------------------------------------------------------
 
 
-def _literal(text: str) -> Markup:
+# The hyphen between an id's prefix and its number (IF-021, PUB-021, DI-001, C-0001,
+# DP-03): written as Word's non-breaking hyphen so that an id never splits over two
+# lines. python-docx reads it back as "-", Word shows and prints a hyphen (its Find
+# matches it with ^~), and LibreOffice's PDFs carry a plain "-" in their text, so
+# searches and copies of a PDF find "IF-021". Long word-like ids (VS-..., ENT-...)
+# keep their hyphens between words: in a narrow table cell they wrap there, not
+# anywhere. Page headers and footers keep plain hyphens (one line each, ids first).
+_ID_HYPHEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,5})-(?=\d)")
+_NO_BREAK_HYPHEN = r'\1</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
+
+
+def _literal(text: str, keep_ids_whole: bool = True) -> Markup:
     """Model text as literal XML text: escaped, control characters replaced, and braces
-    as character references (docxtpl rewrites `{_{` to `{{` in its output)."""
-    return Markup(str(escape(clean(text))).replace("{", "&#123;").replace("}", "&#125;"))
+    as character references (docxtpl rewrites `{_{` to `{{` in its output); with
+    `keep_ids_whole`, ids never break after their prefix (the text sits in a `w:t` of
+    the template's run, so the hyphen element is placed between two `w:t`)."""
+    xml = str(escape(clean(text))).replace("{", "&#123;").replace("}", "&#125;")
+    if keep_ids_whole:
+        xml = _ID_HYPHEN.sub(_NO_BREAK_HYPHEN, xml)
+    return Markup(xml)
 
 
-def _context(data: Any, tpl: DocxTemplate, out_dir: Path, page: tuple[int, int]) -> Any:
+def _context(data: Any, tpl: DocxTemplate, out_dir: Path, page: Pages) -> Any:
     if isinstance(data, str):
         return _literal(data)
     if isinstance(data, list):
@@ -261,21 +333,135 @@ def _header(info) -> dict[str, Markup]:
         "date": info.date,
         "model": info.model,
     }
-    return {k: _literal(shorten(v, HEADER_LIMITS.get(k, HEADER_LIMIT))) for k, v in values.items()}
+    return {k: _literal(shorten(v, HEADER_LIMITS.get(k, HEADER_LIMIT)), False) for k, v in values.items()}
 
 
-def _picture(tpl: DocxTemplate, path: Path, alt: str, page: tuple[int, int]) -> _Picture | None:
-    """The PNG at its natural size, scaled down to the text width and part of the page height."""
+@dataclass(frozen=True)
+class Pages:
+    """The text area of the document's pages, portrait (as the template sets it up) and
+    landscape (the same page turned, the same margins), in twips."""
+
+    portrait: tuple[int, int]
+    landscape: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and how large a diagram is embedded: size in EMU, on a landscape page or
+    not, and the size its smallest text prints at (None: not known, no SVG)."""
+
+    width: int
+    height: int
+    landscape: bool
+    smallest_points: float | None
+
+
+def svg_text_scale(svg: bytes) -> tuple[float, float, float] | None:
+    """(width, height, smallest font size) of an SVG in its own units (its viewBox):
+    the picture's text prints at `font size * printed width / width`. None when the
+    SVG has no text or cannot be read."""
+    try:
+        root = etree.fromstring(svg, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError:
+        return None
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    try:
+        width, height = (
+            (float(box[2]), float(box[3]))
+            if len(box) == 4
+            else (_length(root.get("width")), _length(root.get("height")))
+        )
+    except (TypeError, ValueError):
+        return None
+    sizes = [size for text in root.iter(f"{SVG}text") if (size := _font_size(text)) is not None]
+    if not sizes or width <= 0 or height <= 0:
+        return None
+    return width, height, min(sizes)
+
+
+def _length(value: str | None) -> float:
+    return float(re.sub(r"[a-z%]+$", "", (value or "").strip()))
+
+
+_FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*([\d.]+)")
+
+
+def _font_size(element) -> float | None:
+    """The font size a text element is drawn at (its own, or inherited from a group)."""
+    while element is not None and element.tag is not etree.Comment:
+        value = element.get("font-size")
+        if value is None:
+            found = _FONT_SIZE_STYLE.search(element.get("style") or "")
+            value = found.group(1) if found else None
+        if value is not None:
+            try:
+                return _length(value)
+            except ValueError:
+                return None
+        element = element.getparent()
+    return 16.0  # SVG's initial font size
+
+
+def place_diagram(natural: tuple[float, float], text: tuple[float, float, float] | None, pages: Pages) -> Placement:
+    """The size of a diagram of `natural` size (EMU) whose SVG has `text` (width, height,
+    smallest font size, from `svg_text_scale`): never larger than natural, within the
+    text width, at most MAX_HEIGHT_RATIO of the text height and room for LEAD_IN; and, where that would print
+    its text below MIN_DIAGRAM_POINTS, as tall as the page allows (but a caption line),
+    on a portrait page if that is enough, else on a landscape page. A diagram that is
+    still too small on a landscape page gets the landscape page's largest size."""
+    natural_w, natural_h = natural
+    options = []
+    for landscape, (width, height) in ((False, pages.portrait), (True, pages.landscape)):
+        for tallest in (min(height * MAX_HEIGHT_RATIO, height - LEAD_IN), height - CAPTION_RESERVE):
+            scale = min(1.0, width * EMU_PER_TWIP / natural_w, tallest * EMU_PER_TWIP / natural_h)
+            w, h = int(natural_w * scale), int(natural_h * scale)
+            smallest = None if text is None else text[2] * (w / EMU_PER_POINT) / text[0]
+            options.append(Placement(w, h, landscape, smallest))
+            if smallest is None:
+                return options[0]  # nothing to measure (no SVG): the portrait page, as always
+            if smallest >= MIN_DIAGRAM_POINTS - 1e-9:
+                return options[-1]
+    return options[-1]
+
+
+def _picture(tpl: DocxTemplate, path: Path, alt: str, pages: Pages) -> _Picture | None:
+    """The diagram at `path` (its PNG; its SVG beside it when there is one), placed by
+    `place_diagram`."""
     if not path.is_file():
         return None
     image = Image.from_file(str(path))
     dpi = image.horz_dpi or 96
     natural_w = image.px_width / dpi * 914400
     natural_h = image.px_height / (image.vert_dpi or dpi) * 914400
-    max_w = page[0] * EMU_PER_TWIP
-    max_h = page[1] * EMU_PER_TWIP * MAX_HEIGHT_RATIO
-    scale = min(1.0, max_w / natural_w, max_h / natural_h)
-    return _Picture(tpl, str(path), int(natural_w * scale), int(natural_h * scale), clean(alt))
+    svg = path.with_suffix(".svg")
+    text = svg_text_scale(svg.read_bytes()) if svg.is_file() else None
+    placement = place_diagram((natural_w, natural_h), text, pages)
+    return _Picture(
+        tpl,
+        str(path),
+        placement.width,
+        placement.height,
+        clean(alt),
+        svg if text is not None else None,
+        placement.landscape,
+    )
+
+
+def _pages(tpl: DocxTemplate) -> Pages:
+    """The first section's text area, portrait and turned to landscape."""
+    portrait = _text_area(tpl)
+    sect = tpl.docx.element.body.find(qn("w:sectPr"))
+    size = sect.find(qn("w:pgSz")) if sect is not None else None
+    margins = sect.find(qn("w:pgMar")) if sect is not None else None
+
+    def get(element, name: str, default: int) -> int:
+        value = element.get(qn(name)) if element is not None else None
+        return int(value) if value and value.lstrip("-").isdigit() else default
+
+    page_w, page_h = get(size, "w:w", 11906), get(size, "w:h", 16838)
+    across = max(page_w, page_h) - get(margins, "w:left", 1134) - get(margins, "w:right", 1134)
+    down = min(page_w, page_h) - get(margins, "w:top", 1247) - get(margins, "w:bottom", 1134)
+    return Pages(portrait, (max(across, 1440), max(down, 1440)))
 
 
 def _text_area(tpl: DocxTemplate) -> tuple[int, int]:
@@ -303,6 +489,93 @@ def _give_every_cell_a_paragraph(body) -> None:
     for cell in body.iter(qn("w:tc")):
         if cell.find(qn("w:p")) is None:
             cell.append(parse_xml(f"<w:p {W}/>"))
+
+
+# --- landscape pages for wide diagrams -------------------------------------------------------
+
+
+def _landscape_sections(document) -> None:
+    """Put each picture named LANDSCAPE_PICTURE on landscape pages: the picture's
+    paragraph, the caption after it and the headings and notes right before it become a
+    section of their own (pages turned, margins and headers as the document's); figures
+    that follow each other share one. The rest of the document keeps its pages."""
+    body = document.element.body
+    final = body.find(qn("w:sectPr"))
+    if final is None:
+        return
+    levels = _heading_levels(document)
+    blocks: list[list] = []
+    for paragraph in list(body.iterchildren(qn("w:p"))):
+        marked = [d for d in paragraph.iter(qn("wp:docPr")) if d.get("name") == LANDSCAPE_PICTURE]
+        if not marked:
+            continue
+        for picture in marked:
+            picture.set("name", "Diagram")
+        first = last = paragraph
+        while (before := first.getprevious()) is not None and _leads_into_figure(before, levels):
+            first = before
+        after = last.getnext()
+        if after is not None and _style_name(document, after) == "caption":
+            last = after
+        if blocks and _only_lead_in_between(blocks[-1][1], first, levels):
+            blocks[-1][1] = last
+        else:
+            blocks.append([first, last])
+    for first, last in blocks:
+        before = first.getprevious()
+        if before is None or before.tag != qn("w:p") or before.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            before = parse_xml(f"<w:p {W}/>")
+            first.addprevious(before)
+        _end_section(before, copy.deepcopy(final))
+        turned = copy.deepcopy(final)
+        size = turned.find(qn("w:pgSz"))
+        if size is not None:
+            width, height = size.get(qn("w:w")), size.get(qn("w:h"))
+            size.set(qn("w:w"), height or "16838")
+            size.set(qn("w:h"), width or "11906")
+            size.set(qn("w:orient"), "landscape")
+        _end_section(last, turned)
+
+
+def _style_name(document, paragraph) -> str:
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    if style is None:
+        return ""
+    found = document.styles.element.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style.get(qn('w:val'))}']")
+    name = found.find(qn("w:name")) if found is not None else None
+    return (name.get(qn("w:val")) if name is not None else "").lower()
+
+
+def _leads_into_figure(element, levels: dict[str, int]) -> bool:
+    """A heading, or a note (a diagram's "drawn in parts" note), directly before a figure."""
+    if element.tag != qn("w:p") or element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+        return False
+    style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    value = style.get(qn("w:val")) if style is not None else ""
+    return value in levels or value.lower() == "note"
+
+
+def _only_lead_in_between(last, first, levels: dict[str, int]) -> bool:
+    """Whether nothing but headings and notes stands between two figures' blocks."""
+    element = last.getnext()
+    while element is not None and element is not first:
+        if not _leads_into_figure(element, levels):
+            return False
+        element = element.getnext()
+    return element is first
+
+
+def _end_section(paragraph, section) -> None:
+    """Make `paragraph` the last of a section with the properties `section`."""
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = parse_xml(f"<w:pPr {W}/>")
+        paragraph.insert(0, ppr)
+    change = ppr.find(qn("w:pPrChange"))
+    if change is not None:
+        change.addprevious(section)
+    else:
+        ppr.append(section)
 
 
 # --- headings and contents ------------------------------------------------------------------
@@ -334,7 +607,11 @@ def _number_headings_and_fill_toc(document, text_width: int) -> None:
         if level is None:
             continue
         texts = paragraph.findall(f".//{qn('w:t')}")
-        label = "".join(t.text or "" for t in texts).strip()
+        # the heading's words, non-breaking hyphens read as hyphens (for the contents)
+        label = "".join(
+            "-" if node.tag == qn("w:noBreakHyphen") else node.text or ""
+            for node in paragraph.iter(qn("w:t"), qn("w:noBreakHyphen"))
+        ).strip()
         if level == 1:
             appendix = label.lower().startswith("appendix")
         if not appendix:

@@ -24,6 +24,18 @@ from mhhsarch.render.diagrams.common import (
 from mhhsarch.render.views.diagrams import CommunicationView
 
 TITLE_WIDTH = 90  # characters a line of a diagram's title
+# A process's communication diagram is embedded in its description, so it is drawn for
+# paper: no text below 10 points, names and edge labels wrapped narrow, ranks close
+# together, and the key of interface names (two columns) and the transport legend
+# under the title instead of beside the graph, so the picture is about as wide as the
+# graph. Scaled to an A4 page at 7 points it fits: the shipped model's widest is
+# 19 cm (landscape), its tallest 21 cm (portrait). Market and context diagrams, which
+# no document embeds, keep the screen layout.
+PRINT_FONT_SIZE = 10
+PRINT_NAME_WIDTH, PRINT_NAME_LINES = 14, 4
+PRINT_EDGE_WIDTH = 16
+PRINT_KEY_WIDTH = 28
+PRINT_TITLE_WIDTH = 60
 
 
 def html(value) -> str:
@@ -76,6 +88,39 @@ def legend_label(transports: list[str], categories: Sequence[str] = ()) -> str:
     )
 
 
+def _key_column(key) -> str:
+    rows = "".join(
+        f'<TR><TD ALIGN="LEFT" VALIGN="TOP"><B>{html(i)}</B></TD>'
+        f'<TD ALIGN="LEFT">{_lines(wrap(name, PRINT_KEY_WIDTH, 4))}</TD></TR>'
+        for i, name in key
+    )
+    return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>'
+
+
+def print_label(title: str, key: tuple[tuple[str, str], ...], legend: str) -> str:
+    """The graph label of a diagram drawn for paper: the title, then the key of interface
+    names in two columns, then the transport legend (an HTML table given as `legend`)."""
+    half = (len(key) + 1) // 2
+    heading = "<BR/>".join(html(line) for line in wrap(title, PRINT_TITLE_WIDTH, 2))
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12"><B>{heading}</B></FONT></TD></TR>']
+    if key:
+        rows.append(
+            '<TR><TD ALIGN="LEFT"><TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            'COLOR="#BBBBBB" STYLE="ROUNDED"><TR><TD COLSPAN="2" ALIGN="LEFT"><I>Interfaces</I></TD></TR>'
+            f'<TR><TD VALIGN="TOP">{_key_column(key[:half])}</TD>'
+            + (f'<TD VALIGN="TOP">{_key_column(key[half:])}</TD>' if key[half:] else "")
+            + "</TR>"
+            "</TABLE></TD></TR>"
+        )
+    if legend:
+        rows.append(f'<TR><TD ALIGN="LEFT">{legend}</TD></TR>')
+    return (
+        f'<<FONT POINT-SIZE="{PRINT_FONT_SIZE}"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4">'
+        + "".join(rows)
+        + "</TABLE></FONT>>"
+    )
+
+
 def key_label(key: tuple[tuple[str, str], ...]) -> str:
     """An HTML table of the interfaces the edges name by id."""
     rows = "".join(
@@ -92,6 +137,10 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
     """The DOT text of a communication view; `tooltips` maps interface ids to the text
     shown when hovering over an edge in the SVG."""
     graph = graphviz.Digraph(view.id)
+    printed = view.kind == "process"  # embedded in a document: drawn for paper
+    small = str(PRINT_FONT_SIZE) if printed else "9"
+    categories = list(dict.fromkeys(n.category for n in view.nodes)) if view.grouped else []
+    legend = legend_label(view.transports, categories) if view.edges else ""
     graph.attr(
         fontname=FONT,
         fontsize="14",
@@ -99,23 +148,28 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
         labeljust="l",
         # wrapped: a long name must not make the picture wider than the page (or than
         # the PNG size at which dot scales the whole picture down)
-        label=f"<<B>{'<BR/>'.join(html(line) for line in wrap(view.title, TITLE_WIDTH, 2))}</B>>",
+        label=print_label(view.title, view.key, legend[1:-1])
+        if printed
+        else f"<<B>{'<BR/>'.join(html(line) for line in wrap(view.title, TITLE_WIDTH, 2))}</B>>",
         bgcolor="white",
         pad="0.3",
     )
     if view.kind == "market":
         # many roles talking to many: top to bottom keeps the picture nearer a page's shape
         graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.8")
+    elif printed:
+        graph.attr(rankdir="LR", nodesep="0.2", ranksep="0.5", newrank="true")
     else:
         graph.attr(rankdir="LR", nodesep="0.5", ranksep="1.2", newrank="true")
     graph.attr(
         "node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", color="#555555", margin="0.15,0.07"
     )
-    graph.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+    graph.attr("edge", fontname=FONT, fontsize=small, arrowsize="0.7")
+    name_width, name_lines = (PRINT_NAME_WIDTH, PRINT_NAME_LINES) if printed else (22, 3)
 
     def add_node(target, node) -> None:
-        name = wrap(node.name, 22, max_lines=3)
-        label = f'<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE="9">{"<BR/>".join(html(n) for n in name)}</FONT>>'
+        name = wrap(node.name, name_width, max_lines=name_lines)
+        label = f'<<B>{html(node.id)}</B><BR/><FONT POINT-SIZE="{small}">{"<BR/>".join(html(n) for n in name)}</FONT>>'
         extra = {"penwidth": "2.5", "color": "#000000"} if node.focus else {}
         target.node(node.id, label=label, fillcolor=category_fill(node.category), **extra)
 
@@ -129,15 +183,16 @@ def dot_source(view: CommunicationView, tooltips: dict[str, str] | None = None) 
         style = transport_style(edge.transport)
         # ids on the edges (names in the key table), a few to a line; every one of them,
         # however many steps a long process sends along one edge (never cut short)
-        text = wrap(", ".join(edge.short or edge.labels), 26, max_lines=None)
+        text = wrap(", ".join(edge.short or edge.labels), PRINT_EDGE_WIDTH if printed else 26, max_lines=None)
         attrs = {"label": f"<{_lines(text)}>", "color": style.colour, "fontcolor": style.colour, "style": style.line}
         if tooltips:
             attrs["tooltip"] = _tooltip("; ".join(f"{i} {tooltips.get(i, '')}".strip() for i in edge.interfaces))
         graph.edge(edge.sender, edge.receiver, **attrs)
 
+    if printed:
+        return graph.source  # key and legend are in the graph's label
     if view.edges:
-        categories = list(dict.fromkeys(n.category for n in view.nodes)) if view.grouped else []
-        graph.node("legend", label=legend_label(view.transports, categories), shape="plaintext", style="", margin="0")
+        graph.node("legend", label=legend, shape="plaintext", style="", margin="0")
     if view.key:
         graph.node("key", label=key_label(view.key), shape="plaintext", style="", margin="0")
     return graph.source

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import re
 
-from mhhsarch.render.diagrams.common import FONT, category_fill, clean, transport_style, wrap
+from mhhsarch.render.diagrams.common import SEQUENCE_FONT, category_fill, clean, transport_style, wrap
 from mhhsarch.render.views.diagrams import (
     CONDITION_LINES,
     CONDITION_WIDTH,
+    MESSAGE_LINES,
     MESSAGE_WIDTH,
+    NOTE_LINES,
     NOTE_WIDTH,
+    PARTICIPANT_LINES,
+    PARTICIPANT_WIDTH,
     Fragment,
     Item,
     Message,
@@ -69,12 +73,15 @@ def puml_source(view: SequenceView, pages: tuple[SequenceView, ...] | None = Non
     pages = pages or (view,)
     out = [
         f"@startuml {view.id}",
-        f'skinparam defaultFontName "{FONT}"',
+        f'skinparam defaultFontName "{SEQUENCE_FONT}"',
         "skinparam defaultFontSize 12",
         "skinparam shadowing false",
         "skinparam sequenceMessageAlign left",
-        "skinparam ParticipantPadding 12",
-        "skinparam BoxPadding 8",
+        # compact, for paper: little space around the participants, no second row of
+        # participant boxes at the foot (each part repeats them at its head)
+        "skinparam ParticipantPadding 0",
+        "skinparam BoxPadding 2",
+        "hide footbox",
         "skinparam ArrowColor #333333",
         "skinparam SequenceLifeLineBorderColor #999999",
         "skinparam ParticipantBorderColor #555555",
@@ -86,7 +93,8 @@ def puml_source(view: SequenceView, pages: tuple[SequenceView, ...] | None = Non
     ]
     for lifeline in view.lifelines:
         out.append(
-            f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, 20, 3)}" as {alias(lifeline.id)} '
+            f'participant "<b>{text(lifeline.id)}</b>\\n{lines(lifeline.name, PARTICIPANT_WIDTH, PARTICIPANT_LINES)}" '
+            f"as {alias(lifeline.id)} "
             f"{category_fill(lifeline.category)}"
         )
     for number, page in enumerate(pages):
@@ -109,9 +117,11 @@ def _items(items: tuple[Item, ...], out: list[str]) -> None:
     for item in items:
         if isinstance(item, Message):
             colour = transport_style(item.transport).colour
-            out.append(f"{alias(item.sender)} -[{colour}]> {alias(item.receiver)} : {lines(item.label, MESSAGE_WIDTH)}")
+            out.append(
+                f"{alias(item.sender)} -[{colour}]> {alias(item.receiver)} : {lines(item.label, MESSAGE_WIDTH, MESSAGE_LINES)}"
+            )
         elif isinstance(item, Note):
-            out.append(f"hnote over {alias(item.actor)} : {lines(item.label, NOTE_WIDTH)}")
+            out.append(f"hnote over {alias(item.actor)} : {lines(item.label, NOTE_WIDTH, NOTE_LINES)}")
         elif isinstance(item, Fragment):
             for index, branch in enumerate(item.branches):
                 keyword = item.kind if index == 0 else "else"

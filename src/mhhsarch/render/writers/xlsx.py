@@ -2,8 +2,13 @@
 
 A cover sheet (facts and legend), then one sheet per table of the view: a styled,
 frozen header row, an autofilter, set column widths, list validation on columns
-whose values are enumerated, and a print set-up (landscape, fit to width, header
-row on every page).
+whose values are enumerated, and a print set-up for paper: landscape A4, as many
+pages wide as the sheet needs at a readable size (never one page squeezed to an
+unreadable scale), the header row and the identifying columns repeated on every
+page, the catalogue's classification in the page header. Every row is as tall as
+its wrapped text needs: a spreadsheet program shows a row taller when it lays it
+out, but a printout (or LibreOffice's PDF) takes the stored height and prints
+wrapped lines over the next row.
 
 No cell is ever a formula: every text cell is written as a string (openpyxl would
 otherwise store text beginning with "=" as a formula, and "#N/A" as an error), and
@@ -15,6 +20,7 @@ prefix, so it stays text even when a reviewer edits the cell.
 from __future__ import annotations
 
 import io
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,16 +37,25 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 32767  # characters Excel keeps in one cell
 MAX_LIST_FORMULA = 255  # characters Excel allows in a list validation
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
-TITLE_FONT = Font(bold=True, size=16, color="1F3864")
-SUBTITLE_FONT = Font(bold=True, size=12, color="1F3864")
-LABEL_FONT = Font(bold=True)
+TITLE_FONT = Font(name="Calibri", bold=True, size=16, color="1F3864")
+SUBTITLE_FONT = Font(name="Calibri", bold=True, size=12, color="1F3864")
+LABEL_FONT = Font(name="Calibri", bold=True)
 THIN = Side(style="thin", color="A6B4CC")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(vertical="top", wrap_text=True)
 ROTATED = Alignment(text_rotation=90, vertical="bottom", horizontal="center", wrap_text=True)
 CENTRE = Alignment(horizontal="center", vertical="top")
+# Row heights: the default font (Calibri 11) needs 15 points a line. A column width is
+# in widths of the digit 0; text averages a little narrower, so a line holds about
+# this many characters per unit of width (kept low: a row a little too tall is fine,
+# one too short overprints the next).
+LINE_HEIGHT = 15
+CHARS_PER_WIDTH = 1.05
+# What one landscape A4 page holds across, in column-width units: 190 prints at about
+# 73 % (Calibri 11 at 8 points, readable); a wider sheet prints over several pages.
+PAGE_WIDTH_UNITS = 190
 
 
 def safe_text(value) -> str:
@@ -66,20 +81,46 @@ def put(ws, row: int, column: int, value, **style):
     return cell
 
 
-def print_setup(ws, repeat_header: bool) -> None:
-    """Printed (or converted to PDF): landscape A4, as wide as the page, header row on every page."""
+def lines_needed(value, width: float) -> int:
+    """How many lines a wrapped cell of `width` needs for `value`."""
+    if value is None or isinstance(value, (int, float)):
+        return 1
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in safe_text(value).split("\n"))
+
+
+def pages_wide(widths: list[float], repeated: int) -> int:
+    """The pages a sheet of these column widths needs across, its first `repeated`
+    columns printed on each of them."""
+    fixed = sum(widths[:repeated])
+    rest = sum(widths[repeated:])
+    return max(1, math.ceil(rest / max(PAGE_WIDTH_UNITS - fixed, 40))) if rest else 1
+
+
+def print_setup(
+    ws, repeat_header: bool, classification: str, wide: int = 1, repeat_columns: int = 0, title: str = ""
+) -> None:
+    """Printed (or converted to PDF): landscape A4, `wide` pages across and as many down
+    as needed, the header row and `repeat_columns` leading columns on every page, the
+    classification and the sheet's title in the page header, page numbers in the footer."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = wide
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.pageOrder = "overThenDown"
     if repeat_header:
         ws.print_title_rows = "1:1"
+    if repeat_columns:
+        ws.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
+    ws.oddHeader.left.text = safe_text(title).replace("&", "&&")
+    ws.oddHeader.right.text = classification.upper()
+    ws.oddFooter.right.text = "Page &P of &N"
 
 
-def table_sheet(wb: Workbook, sheet: Sheet):
+def table_sheet(wb: Workbook, sheet: Sheet, classification: str = "public", title: str = ""):
     """A sheet holding one table: header row styled and frozen, autofilter, widths,
-    list validation on enumerated columns."""
+    rows as tall as their wrapped text, list validation on enumerated columns."""
     ws = wb.create_sheet(sheet.title[:31])
     rotated = sheet.matrix
     for c, col in enumerate(sheet.columns, 1):
@@ -95,15 +136,30 @@ def table_sheet(wb: Workbook, sheet: Sheet):
         )
         ws.column_dimensions[get_column_letter(c)].width = col.width
     for r, row in enumerate(sheet.rows, 2):
+        lines = 1
         for c, value in enumerate(row, 1):
-            put(ws, r, c, value, border=GRID, alignment=CENTRE if rotated and c > 2 else WRAP_TOP)
+            centred = rotated and c > 2
+            put(ws, r, c, value, border=GRID, alignment=CENTRE if centred else WRAP_TOP)
+            if not centred:
+                lines = max(lines, lines_needed(value, sheet.columns[c - 1].width))
+        ws.row_dimensions[r].height = lines * LINE_HEIGHT
     last_col = get_column_letter(max(len(sheet.columns), 1))
     last_row = max(len(sheet.rows) + 1, 2)
     ws.freeze_panes = "C2" if rotated else "B2"
     ws.auto_filter.ref = f"A1:{last_col}{last_row}"
     if rotated:
         ws.row_dimensions[1].height = 160
-    print_setup(ws, repeat_header=True)
+    else:
+        ws.row_dimensions[1].height = max(lines_needed(c.title, c.width) for c in sheet.columns) * LINE_HEIGHT
+    widths = [c.width for c in sheet.columns]
+    print_setup(
+        ws,
+        True,
+        classification,
+        pages_wide(widths, sheet.repeat_columns),
+        sheet.repeat_columns,
+        f"{title}: {sheet.title}" if title else sheet.title,
+    )
     for c, col in enumerate(sheet.columns, 1):
         if col.choices and sheet.rows:
             letter = get_column_letter(c)
@@ -129,9 +185,10 @@ def _cover(ws, view: CatalogueView) -> None:
         row += 1
         put(ws, row, 1, fact.label, font=LABEL_FONT, alignment=WRAP_TOP)
         put(ws, row, 2, fact.value, alignment=WRAP_TOP)
+        ws.row_dimensions[row].height = lines_needed(fact.value, 100) * LINE_HEIGHT
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 100
-    print_setup(ws, repeat_header=False)
+    print_setup(ws, False, view.classification, title=view.title)
 
 
 def build_workbook(view: CatalogueView, epoch: int) -> Workbook:
@@ -140,7 +197,7 @@ def build_workbook(view: CatalogueView, epoch: int) -> Workbook:
     cover.title = "Cover"
     _cover(cover, view)
     for sheet in view.sheets:
-        table_sheet(wb, sheet)
+        table_sheet(wb, sheet, view.classification, view.title)
     when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
     props = wb.properties
     props.creator = props.lastModifiedBy = "mhhsarch"
