@@ -24,6 +24,7 @@ def all_renderers() -> list[Renderer]:
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
     from mhhsarch.render.documents.redline import RedlineRenderer
+    from mhhsarch.render.site import SiteRenderer
     from mhhsarch.render.views_json import ViewsRenderer
 
     renderers += [
@@ -33,6 +34,7 @@ def all_renderers() -> list[Renderer]:
         MarkdownRenderer(),
         RedlineRenderer(),
         ViewsRenderer(),
+        SiteRenderer(),
         PdfRenderer(),
     ]
     return renderers
