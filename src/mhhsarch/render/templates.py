@@ -26,6 +26,21 @@ TEMPLATE_NAMES = (
     "interface_spec.md.j2",
     "process_description.md.j2",
     "release_note.md.j2",
+    *(
+        f"site/{name}"
+        for name in (
+            "base.html.j2",
+            "macros.html.j2",
+            "index.html.j2",
+            "tranche.html.j2",
+            "catalogue.html.j2",
+            "entity.html.j2",
+            "interface.html.j2",
+            "process.html.j2",
+            "site.css",
+            "site.js",
+        )
+    ),
 )
 
 
@@ -76,6 +91,7 @@ def export_templates(target: Path, overwrite: bool = False) -> list[Path]:
     written = []
     for name in TEMPLATE_NAMES:
         destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.exists() and not overwrite:
             continue
         shutil.copyfile(BUNDLED / name, destination)

@@ -1,0 +1,309 @@
+"""The review site's own small views: one page per role, data item, valid set, capability,
+principle and logical entity, the pack index of each tranche and the search index.
+
+Interface and process pages use the document views (interface_spec.py, process.py); the
+views here cover what no document shows. Like every view they are plain data built from
+the model only; `Link.href` is a path relative to the site folder (the writer makes it
+relative to the page).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mhhsarch.model import entities as e
+from mhhsarch.model.model import Model
+from mhhsarch.render.views.common import Fact, paragraphs
+
+# kind -> (folder of its pages, heading of its index section)
+PAGE_KINDS = {
+    "process": ("processes", "Processes"),
+    "interface": ("interfaces", "Interfaces"),
+    "role": ("roles", "Roles"),
+    "capability": ("capabilities", "Capabilities"),
+    "data_item": ("data-items", "Data items"),
+    "valid_set": ("valid-sets", "Valid sets"),
+    "entity": ("entities", "Logical entities"),
+    "principle": ("principles", "Principles"),
+}
+COMMENT_STATES = ("open", "accepted", "rejected", "closed")
+
+
+def page_path(kind: str, entity_id) -> str:
+    return f"{PAGE_KINDS[kind][0]}/{entity_id}.html"
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str | None  # None: the target has no page in this site (out of scope)
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LinkSection:
+    title: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class EntityPageView:
+    kind: str
+    kind_title: str
+    id: str
+    name: str
+    description: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    sections: tuple[LinkSection, ...]  # where-used and uses, both ways
+    codes: tuple[Fact, ...]  # a valid set's codes (code, meaning)
+
+
+@dataclass(frozen=True)
+class PackRow:
+    link: Link
+    kind: str
+    version: str
+    status: str
+    change: str  # since the baseline: "new", "changed", "unchanged" ("" without a baseline)
+    comments: tuple[int, ...]  # per COMMENT_STATES
+
+
+@dataclass(frozen=True)
+class TrancheIndexView:
+    number: str
+    name: str
+    facts: tuple[Fact, ...]
+    baseline: str | None
+    comment_states: tuple[str, ...]
+    rows: tuple[PackRow, ...]
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    id: str
+    name: str
+    kind: str
+    text: str
+    href: str
+
+
+class Pages:
+    """Which entities have a page, so that a link is only made to a page that exists."""
+
+    def __init__(self, model: Model, processes, interfaces) -> None:
+        self.model = model
+        self.entities: dict[str, list] = {
+            "process": list(processes),
+            "interface": list(interfaces),
+            "role": list(model.roles.values()),
+            "capability": list(model.capabilities.values()),
+            "data_item": list(model.data_items.values()),
+            "valid_set": list(model.valid_sets.values()),
+            "entity": list(model.entities.values()),
+            "principle": list(model.principles.values()),
+        }
+        self._ids = {kind: {str(x.id) for x in items} for kind, items in self.entities.items()}
+
+    def link(self, kind: str, entity_id) -> Link:
+        entity_id = str(entity_id)
+        entity = self.model.get(kind, entity_id)
+        name = getattr(entity, "name", "") or getattr(entity, "title", "") or ""
+        href = page_path(kind, entity_id) if entity_id in self._ids[kind] else None
+        return Link(href, entity_id, name)
+
+    def links(self, kind: str, ids) -> tuple[Link, ...]:
+        return tuple(self.link(kind, i) for i in dict.fromkeys(str(i) for i in ids))
+
+    def count(self) -> int:
+        return sum(len(items) for items in self.entities.values())
+
+
+def _section(title: str, links: tuple[Link, ...]) -> tuple[LinkSection, ...]:
+    return (LinkSection(title, links),) if links else ()
+
+
+def role_page(pages: Pages, role: e.Role) -> EntityPageView:
+    interfaces = pages.entities["interface"]
+    sends = [i.id for i in interfaces if i.sender == role.id]
+    receives = [i.id for i in interfaces if role.id in i.receivers]
+    takes_part = [p.id for p in pages.entities["process"] if role.id in p.participants]
+    capabilities = [c.id for c in pages.entities["capability"] if role.id in c.roles]
+    return EntityPageView(
+        "role",
+        "Role",
+        role.id,
+        role.name,
+        paragraphs(role.description),
+        (Fact("Category", role.category.capitalize()), Fact("Services", ", ".join(role.services) or "None")),
+        _section("Sends", pages.links("interface", sends))
+        + _section("Receives", pages.links("interface", receives))
+        + _section("Takes part in", pages.links("process", takes_part))
+        + _section("Capabilities", pages.links("capability", capabilities)),
+        (),
+    )
+
+
+def capability_page(pages: Pages, capability: e.Capability) -> EntityPageView:
+    children = [c.id for c in pages.entities["capability"] if c.parent == capability.id]
+    processes = [p.id for p in pages.entities["process"] if capability.id in p.capabilities]
+    return EntityPageView(
+        "capability",
+        "Capability",
+        capability.id,
+        capability.name,
+        paragraphs(capability.description),
+        (),
+        _section("Part of", pages.links("capability", [capability.parent] if capability.parent else []))
+        + _section("Parts", pages.links("capability", children))
+        + _section("Roles", pages.links("role", capability.roles))
+        + _section("Realised by processes", pages.links("process", processes)),
+        (),
+    )
+
+
+def data_item_page(pages: Pages, item: e.DataItem) -> EntityPageView:
+    used_by = [i.id for i in pages.entities["interface"] if any(u.ref == item.id for u in i.data_items)]
+    facts = [Fact("Type", item.type)]
+    for label, value in (
+        ("Length", item.length),
+        ("Format", item.format),
+        ("Unit", item.unit),
+        ("Classification", item.classification),
+        ("DTC reference", item.dtc_ref),
+    ):
+        if value is not None:
+            facts.append(Fact(label, str(value)))
+    facts.append(Fact("Personal data", "Yes" if item.personal_data else "No"))
+    return EntityPageView(
+        "data_item",
+        "Data item",
+        item.id,
+        item.name,
+        paragraphs(item.description),
+        tuple(facts),
+        _section("Valid set", pages.links("valid_set", [item.valid_set] if item.valid_set else []))
+        + _section("Logical entity", pages.links("entity", [item.entity] if item.entity else []))
+        + _section("Owner", pages.links("role", [item.owner] if item.owner else []))
+        + _section("Carried by interfaces", pages.links("interface", used_by)),
+        (),
+    )
+
+
+def valid_set_page(pages: Pages, valid_set: e.ValidSet) -> EntityPageView:
+    items = [d.id for d in pages.entities["data_item"] if d.valid_set == valid_set.id]
+    return EntityPageView(
+        "valid_set",
+        "Valid set",
+        valid_set.id,
+        valid_set.name,
+        paragraphs(valid_set.description),
+        (Fact("Codes", str(len(valid_set.values))),),
+        _section("Used by data items", pages.links("data_item", items)),
+        tuple(Fact(v.code, v.meaning) for v in valid_set.values),
+    )
+
+
+def entity_page(pages: Pages, entity: e.LogicalEntity) -> EntityPageView:
+    items = [d.id for d in pages.entities["data_item"] if d.entity == entity.id]
+    referred_by = [x.id for x in pages.entities["entity"] if any(r.to == entity.id for r in x.relationships)]
+    return EntityPageView(
+        "entity",
+        "Logical entity",
+        entity.id,
+        entity.name,
+        paragraphs(entity.description),
+        tuple(Fact(f"{r.name or 'relates to'} ({r.cardinality})", r.to) for r in entity.relationships),
+        _section("Relates to", pages.links("entity", [r.to for r in entity.relationships]))
+        + _section("Related from", pages.links("entity", referred_by))
+        + _section("Data items", pages.links("data_item", items)),
+        (),
+    )
+
+
+def principle_page(pages: Pages, principle: e.Principle) -> EntityPageView:
+    processes = [p.id for p in pages.entities["process"] if principle.id in p.principles]
+    interfaces = [i.id for i in pages.entities["interface"] if principle.id in i.principles]
+    return EntityPageView(
+        "principle",
+        "Principle",
+        principle.id,
+        principle.title or principle.name,
+        paragraphs(principle.text or principle.description),
+        (Fact("Scope", principle.scope),) if principle.scope else (),
+        _section("Applied by processes", pages.links("process", processes))
+        + _section("Applied by interfaces", pages.links("interface", interfaces)),
+        (),
+    )
+
+
+ENTITY_PAGES: dict[str, Callable[[Pages, Any], EntityPageView]] = {
+    "role": role_page,
+    "capability": capability_page,
+    "data_item": data_item_page,
+    "valid_set": valid_set_page,
+    "entity": entity_page,
+    "principle": principle_page,
+}
+
+
+def _change(entity, baseline: Model | None) -> str:
+    if baseline is None:
+        return ""
+    before = baseline.get(entity.kind, entity.id)
+    if before is None:
+        return "new"
+    return "unchanged" if before == entity else "changed"
+
+
+def tranche_index(
+    pages: Pages, tranche: e.Tranche | None, number, baseline: Model | None, baseline_name: str | None
+) -> TrancheIndexView:
+    """The pack index of one tranche: its processes and interfaces with version, status,
+    change since the baseline and comment counts by status."""
+    counts: dict[str, Counter] = {}
+    for comment in pages.model.comments.values():
+        counts.setdefault(comment.artefact, Counter())[comment.status] += 1
+    rows = []
+    for kind in ("process", "interface"):
+        for entity in pages.entities[kind]:
+            if entity.tranche != number:
+                continue
+            version = getattr(entity, "version", None) or pages.model.config.version or "unversioned"
+            found = counts.get(entity.id, Counter())
+            rows.append(
+                PackRow(
+                    pages.link(kind, entity.id),
+                    "Process" if kind == "process" else "Interface",
+                    version,
+                    entity.status or "draft",
+                    _change(entity, baseline),
+                    tuple(found[s] for s in COMMENT_STATES),
+                )
+            )
+    facts = []
+    if tranche is not None:
+        rounds = [(f"Review round {r.round}", f"{r.start or '?'} to {r.end or '?'}") for r in tranche.reviews]
+        for label, value in (*rounds, ("Approval", tranche.approval)):
+            if value:
+                facts.append(Fact(label, str(value)))
+    return TrancheIndexView(
+        str(number) if number is not None else "none",
+        tranche.name if tranche is not None else "Not in a tranche",
+        tuple(facts),
+        baseline_name,
+        COMMENT_STATES,
+        tuple(rows),
+    )
+
+
+def search_entries(pages: Pages) -> tuple[SearchEntry, ...]:
+    entries = []
+    for kind, items in pages.entities.items():
+        for entity in items:
+            name = getattr(entity, "title", None) or entity.name
+            text = " ".join((entity.description or "").split())[:300]
+            entries.append(SearchEntry(str(entity.id), name, PAGE_KINDS[kind][1], text, page_path(kind, entity.id)))
+    return tuple(entries)

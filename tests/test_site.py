@@ -1,0 +1,151 @@
+"""The review site (render/site.py): page count, reproducibility, and in a real browser
+(Debian's Chromium driven by Playwright): links resolve, search, diagram links, no console
+errors, and an axe-core scan without serious or critical violations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "fixtures" / "valid"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _render(out: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mhhsarch", "render", str(FIXTURE), "--out", str(out), "--only", "site"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "out"
+    _render(out)
+    return out / "site"
+
+
+def test_page_count_is_entity_count_plus_indexes(site):
+    from mhhsarch.source.loader import load_model
+
+    model = load_model(FIXTURE).model
+    kinds = ("processes", "interfaces", "roles", "capabilities", "data_items", "valid_sets", "entities", "principles")
+    entities = sum(len(getattr(model, k)) for k in kinds)
+    tranches = {x.tranche for x in (*model.processes.values(), *model.interfaces.values())}
+    pages = sorted(p for p in site.rglob("*.html"))
+    assert len(pages) == entities + len(tranches) + 2  # + index.html and catalogue.html
+
+
+def test_site_is_byte_identical_across_renders(site, tmp_path):
+    _render(tmp_path / "again")
+    again = tmp_path / "again" / "site"
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first == second
+
+
+playwright = pytest.importorskip("playwright.sync_api")
+needs_browser = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="no chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@needs_browser
+def test_every_internal_link_and_asset_resolves(site, page):
+    out = site.parent
+    seen, broken, pending = set(), [], [site / "index.html"]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        page.goto(current.as_uri())
+        targets = page.eval_on_selector_all(
+            "a[href], link[href], script[src]",
+            "els => els.map(e => new URL(e.getAttribute('href') || e.getAttribute('src'), document.baseURI).href)",
+        )
+        for target in targets:
+            if not target.startswith("file://"):
+                broken.append((current.name, target))  # nothing may point off the site
+                continue
+            path = Path(target[len("file://") :].split("#")[0])
+            if not path.exists():
+                broken.append((current.name, target))
+            elif path.suffix == ".html" and path.is_relative_to(site):
+                pending.append(path)
+        assert page.console_errors == [], (current, page.console_errors)
+    assert broken == []
+    assert len(seen) == len(list(site.rglob("*.html")))
+    assert out.is_dir()
+
+
+@needs_browser
+def test_search_finds_an_interface_by_id_and_by_a_word_of_its_name(site, page):
+    page.goto((site / "index.html").as_uri())
+    page.fill("#search-box", "IF-018")
+    assert "IF-018" in page.inner_text("#search-results")
+    name = re.sub(r"^IF-018\s*", "", page.inner_text("#search-results a >> nth=0"))
+    word = max(name.split(), key=len)
+    page.fill("#search-box", word.lower())
+    assert "IF-018" in page.inner_text("#search-results")
+    page.click("#search-results a >> nth=0")
+    assert page.url.endswith("interfaces/IF-018.html")
+
+
+@needs_browser
+def test_clicking_a_diagram_node_opens_its_page(site, page):
+    page.goto((site / "processes" / "BP005.html").as_uri())
+    node = page.locator("figure.diagram svg a").first
+    node.click()
+    page.wait_for_load_state()
+    assert "/roles/" in page.url
+    assert page.locator("h1").inner_text()
+
+
+@needs_browser
+def test_no_serious_or_critical_accessibility_violations(site, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    for rel in ("index.html", "catalogue.html", "processes/BP005.html", "interfaces/IF-018.html"):
+        page.goto((site / rel).as_uri())
+        violations = axe.run(page).response["violations"]
+        bad = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert bad == [], (rel, bad)
