@@ -127,7 +127,7 @@ def _section(title: str, links: tuple[Link, ...]) -> tuple[LinkSection, ...]:
 
 def role_page(pages: Pages, role: e.Role) -> EntityPageView:
     interfaces = pages.entities["interface"]
-    sends = [i.id for i in interfaces if i.sender == role.id]
+    sends = [i.id for i in interfaces if role.id in i.senders]
     receives = [i.id for i in interfaces if role.id in i.receivers]
     takes_part = [p.id for p in pages.entities["process"] if role.id in p.participants]
     capabilities = [c.id for c in pages.entities["capability"] if role.id in c.roles]
