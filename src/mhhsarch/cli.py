@@ -219,6 +219,9 @@ def render(
         None, "--select", help="Publish only these: IF-021+, kind:interface,tranche:2, state:modified ..."
     ),
     list_renderers: bool = typer.Option(False, "--list", help="List the renderers and exit."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Render every artefact; reuse nothing from the cache beside OUT."
+    ),
 ) -> None:
     """Publish the model's artefacts (diagrams, documents, catalogue, manifest) into OUT."""
     import signal
@@ -236,7 +239,7 @@ def render(
         return
     model_dir = _named_or_found_model_dir(ctx, model_dir)
     quiet = _settings(ctx).quiet
-    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force, baseline, select)
+    request = RenderRequest(model_dir, out, tranche, only, pdf, jobs, template, force, baseline, select, no_cache)
     try:
         published = _render_with_progress(request, quiet)
     except RenderRefused as error:
@@ -268,8 +271,9 @@ def render(
     for a in published.artefacts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    reused = f", {len(published.reused)} reused from the cache" if published.reused else ""
     typer.echo(
-        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}); "
+        f"Rendered {len(published.artefacts)} artefacts to {out} in {published.seconds:.1f}s ({summary}{reused}); "
         f"manifest: {out / 'manifest.json'}"
     )
 

@@ -8,7 +8,11 @@ stamp           findings -> diagnostics with configured severity
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import json
+import os
+import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -101,6 +105,7 @@ class RenderRequest:
     force: bool = False
     baseline: str | None = None  # a git revision or folder: red-lined documents and a release note
     select: str | None = None  # selectors (change/select.py): publish only these processes and interfaces
+    no_cache: bool = False  # --no-cache: render every artefact, reuse nothing from the cache
 
 
 def render(request: RenderRequest, progress: Callable[[str, int, int], None] | None = None) -> Published:
@@ -138,7 +143,10 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         only += ",redline"  # --baseline asks for the red-lined documents of what this run renders
     renderers, wanted = select_renderers(all_renderers(), only, request.pdf)
 
+    timings: dict = {"stages": {}}
+    started = time.perf_counter()
     checked = check_model(model_dir)
+    timings["stages"]["load and check"] = time.perf_counter() - started
     if checked.has_errors and not request.force:
         raise ModelHasErrors(checked)
     tranches = checked.model.tranches
@@ -171,7 +179,23 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         missing = renderer.available(probe)
         if missing:
             raise RenderRefused(f"{renderer.name}: {missing}")
-    return publish(checked.model, checked.graph, out, renderers, options, provenance, progress)
+    timings["stages"]["options"] = time.perf_counter() - started - timings["stages"]["load and check"]
+    published = publish(
+        checked.model, checked.graph, out, renderers, options, provenance, progress, not request.no_cache, timings
+    )
+    _write_timings(timings, published.seconds)
+    return published
+
+
+def _write_timings(timings: dict, seconds: float) -> None:
+    """$MHHSARCH_TIMINGS names a file: the seconds of each stage and renderer go there as
+    JSON (benchmarks/bench_scale.py reads them); nothing otherwise."""
+    target = os.environ.get("MHHSARCH_TIMINGS")
+    if not target:
+        return
+    timings["stages"]["publish"] = seconds
+    with contextlib.suppress(OSError):
+        Path(target).write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def _baseline(request: RenderRequest, model_dir: Path, stack: ExitStack):

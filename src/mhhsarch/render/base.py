@@ -39,11 +39,26 @@ class Artefact:
 
 @dataclass
 class Job:
-    """A unit of parallel work that writes one or more artefacts."""
+    """A unit of parallel work that writes one or more artefacts.
+
+    Incremental render (`render/cache.py`): `inputs` is what the job's files are a pure
+    function of (the view it writes, a diagram's source text ...); it is pickled into the
+    job's cache key with the templates it names, the run's options and the tool's version,
+    and an unchanged key reuses the files of an earlier render. None (the default): the
+    job is always run, so a renderer that does not declare its inputs stays correct.
+
+    `batch`: jobs with the same batch function that are not reused are handed to it
+    together, and it returns the jobs that draw them (one JVM or one `dot` call for all
+    the diagrams that changed, rather than one per diagram); each original job's files
+    are still cached under its own key.
+    """
 
     name: str
     artefacts: list[Artefact]
     run: Callable[[], None]
+    inputs: object = None
+    templates: tuple[str, ...] = ()  # template names; one ending in "/" means every file below it
+    batch: Callable[[list[Job]], list[Job]] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,14 @@ class RenderContext:
     graph: ModelGraph
     out: Path  # the (temporary) output root being written
     options: RenderOptions = field(default_factory=RenderOptions)
+
+    def memo(self, key: tuple, build: Callable[[], object]) -> object:
+        """`build()` once per run for `key` (views several renderers write: the interface
+        specification view is in the documents, the Markdown, the views and the site)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
 
     def target(self, rel: str) -> Path:
         """The absolute path for an artefact's relative path, with its folder created."""
@@ -146,3 +169,20 @@ class Renderer:
 
     def plan(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
+
+
+def run_together(title: str) -> Callable[[list[Job]], list[Job]]:
+    """A `Job.batch` function for many small jobs (a file each, cached each on its own):
+    those not reused run one after the other in a single job, as one job for all of
+    them ran before there was a cache."""
+
+    def batch(members: list[Job]) -> list[Job]:
+        runs = [member.run for member in members]
+
+        def run() -> None:
+            for each in runs:
+                each()
+
+        return [Job(f"{title} ({len(members)})", [a for m in members for a in m.artefacts], run)]
+
+    return batch

@@ -37,6 +37,7 @@ from mhhsarch import __version__
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError, RenderOptions
+from mhhsarch.render.cache import Cache, sha256_file
 from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
 
 # The dates a zip entry (and so a Word or Excel file) can hold: 1980-01-01 to 2107-12-31.
@@ -63,6 +64,7 @@ class Published:
     # what renderers had to reduce or supply (a diagram drawn in parts, a template's
     # missing page set-up): decided at plan time, so known in this process
     warnings: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # paths taken from the cache
 
 
 # Jobs for forked workers: set before the pool starts, inherited by fork, so jobs
@@ -84,9 +86,10 @@ def run_job(job: Job) -> None:
         raise RenderError(f"{job.name}: {type(error).__name__}: {error}") from error
 
 
-def _run_job(index: int) -> int:
+def _run_job(index: int) -> tuple[int, float]:
+    started = time.perf_counter()
     run_job(_JOBS[index])
-    return index
+    return index, time.perf_counter() - started
 
 
 def _start_worker(parent: int, close: tuple[int, ...]) -> None:
@@ -127,7 +130,7 @@ def _kill_groups(pids: list[int]) -> None:
             pass
 
 
-def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> None:
+def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job, float], None]) -> None:
     """Run `jobs` in up to `workers` forked worker processes, always in workers (also for
     one job): that is what makes their tools killable as a group. On a failure or an
     interruption the workers' groups are killed at once, not waited for."""
@@ -154,7 +157,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job], None]) -> 
         # dies is reaped (and gone from active_children) while its tools may still run
         worker_pids = workers_now()
         for future in as_completed(futures):
-            progress(jobs[future.result()])
+            index, seconds = future.result()
+            progress(jobs[index], seconds)
     except BaseException as error:
         _kill_groups(sorted(worker_pids | workers_now()))
         pool.shutdown(wait=True, cancel_futures=True)
@@ -278,11 +282,17 @@ def publish(
     options: RenderOptions,
     provenance: dict | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    use_cache: bool = True,
+    timings: dict | None = None,
 ) -> Published:
     """Render into a run folder beside `out` and swap the result into place. `out` must be
     replaceable (`outdir.check_replaceable`); a symlinked `out` is followed, its target
     replaced and the link kept. The CLI checks more before calling this
-    (`outdir.check_output_folder`)."""
+    (`outdir.check_output_folder`).
+
+    The cache beside `out` (`render/cache.py`) gives back the files of unchanged jobs;
+    `use_cache` False renders everything (and refills the cache). `timings`, when given,
+    receives the seconds of each renderer and stage."""
     started = time.perf_counter()
     out = Path(out)
     try:
@@ -294,11 +304,15 @@ def publish(
         run = RunFolder.create(target)
         _CLOSE_IN_WORKERS[:] = [run.lock_fd]
         try:
+            cache = Cache.open(target, enabled=use_cache)
             with _temporary_files_in(run.work):
-                artefacts = _render_into(run.tree, model, graph, renderers, options, progress)
-            write_manifest(run.tree, model, artefacts, options, provenance or {})
+                artefacts, hashes, reused = _render_into(
+                    run.tree, model, graph, renderers, options, progress, cache, timings
+                )
+            write_manifest(run.tree, model, artefacts, options, provenance or {}, hashes, reused, use_cache)
             signals.hold()  # from here on the render completes: the swap is not to be cut in half
             _swap_into_place(run, target, out)
+            cache.save()
         except BaseException:
             signals.hold()
             raise
@@ -306,7 +320,9 @@ def publish(
             _CLOSE_IN_WORKERS.clear()
             run.remove()
     warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
-    return Published(out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings)
+    return Published(
+        out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings, sorted(reused)
+    )
 
 
 def _render_into(
@@ -316,29 +332,164 @@ def _render_into(
     renderers: list[Renderer],
     options: RenderOptions,
     progress: Callable[[str, int, int], None] | None,
-) -> list[Artefact]:
+    cache: Cache | None = None,
+    timings: dict | None = None,
+) -> tuple[list[Artefact], dict[str, str], list[str]]:
+    """Plan and run every phase into `tree`. Returns the artefacts, the sha256 of every
+    file written (by path) and the paths reused from the cache."""
     ctx = RenderContext(model, graph, tree, options)
     artefacts: list[Artefact] = []
+    hashes: dict[str, str] = {}
+    reused: list[str] = []
+    renderer_times = timings.setdefault("renderers", {}) if timings is not None else {}
+    salt = _run_salt(options) if cache is not None else ""
     for phase in sorted({r.phase for r in renderers}):
-        jobs = [job for r in renderers if r.phase == phase for job in r.plan(ctx)]
-        done = 0
-        total = len(jobs)
+        planned: list[tuple[str, Job]] = []
+        for renderer in (r for r in renderers if r.phase == phase):
+            started = time.perf_counter()
+            planned.extend((renderer.name, job) for job in renderer.plan(ctx))
+            renderer_times[renderer.name] = renderer_times.get(renderer.name, 0.0) + time.perf_counter() - started
+        started = time.perf_counter()
+        pending: list[tuple[str, Job, str | None]] = []
+        earlier = _stems(artefacts) if phase else {}
+        for name, job in planned:
+            key = _job_key(salt, name, job, ctx, hashes, earlier) if cache is not None else None
+            restored = cache.restore(key, [a.path for a in job.artefacts], tree) if cache and key else None
+            if restored is None:
+                pending.append((name, job, key))
+            else:
+                hashes.update(restored)
+                reused.extend(restored)
+        if timings is not None:
+            timings.setdefault("stages", {})[f"cache lookup {phase}"] = time.perf_counter() - started
+        to_run, owner = _batched(pending)
+        done = len(planned) - len(pending)
+        total = done + len(to_run)
 
-        def tick(job: Job, _total=total) -> None:
+        def tick(job: Job, seconds: float, _total=total) -> None:
             nonlocal done
             done += 1
+            name = owner.get(id(job), "")
+            renderer_times[name] = renderer_times.get(name, 0.0) + seconds
             if progress:
                 progress(job.name, done, _total)
 
-        run_jobs(jobs, options.jobs, tick)
-        artefacts.extend(a for job in jobs for a in job.artefacts)
+        run_jobs(to_run, options.jobs, tick)
+        started = time.perf_counter()
+        for _, job, key in pending:
+            files = []
+            for artefact in job.artefacts:
+                path = tree / artefact.path
+                if not path.is_file():
+                    continue  # reported by _check_outputs
+                sha = hashes[artefact.path] = sha256_file(path)
+                files.append((artefact.path, sha, path.stat().st_size))
+            if cache is not None and key is not None and len(files) == len(job.artefacts):
+                cache.store(key, files, tree)
+        if timings is not None:
+            timings.setdefault("stages", {})[f"hash and store {phase}"] = time.perf_counter() - started
+        artefacts.extend(a for _, job in planned for a in job.artefacts)
     if not artefacts:  # an empty output must never replace a previous one
         names = ", ".join(r.name for r in renderers) or "none"
         raise RenderError(
             f"nothing to render: the selected renderers ({names}) plan no artefacts (see --only and --tranche)"
         )
     _check_outputs(tree, artefacts)
-    return artefacts
+    return artefacts, hashes, reused
+
+
+def _batched(pending: list[tuple[str, Job, str | None]]) -> tuple[list[Job], dict[int, str]]:
+    """The jobs to run: each job on its own, except that jobs sharing a `batch` function are
+    handed to it together. Also which renderer each job to run belongs to (by id)."""
+    to_run: list[Job] = []
+    owner: dict[int, str] = {}
+    groups: dict[int, tuple[str, Callable, list[Job]]] = {}
+    for name, job, _ in pending:
+        if job.batch is None:
+            to_run.append(job)
+            owner[id(job)] = name
+        else:
+            groups.setdefault(id(job.batch), (name, job.batch, []))[2].append(job)
+    batched: list[Job] = []
+    for name, function, members in groups.values():
+        for job in function(members):
+            batched.append(job)
+            owner[id(job)] = name
+    return batched + to_run, owner  # the batches (JVMs, dot) first: they take longest
+
+
+def _run_salt(options: RenderOptions) -> str:
+    """What every job's key holds: the tool and the run's options."""
+    from mhhsarch.render.cache import tool_digest
+
+    baseline = options.baseline
+    facts = {
+        "tool": tool_digest(),
+        "epoch": options.source_date_epoch,
+        "tranche": options.tranche,
+        "only": sorted(options.only) if options.only is not None else None,
+        "pdf": options.pdf,
+        "selected": sorted(map(repr, options.selected)) if options.selected is not None else None,
+        "baseline": [baseline.revision, baseline.committed_at] if baseline is not None else None,
+    }
+    return json.dumps(facts, sort_keys=True)
+
+
+_PATHS_IN_INPUTS = re.compile(rb"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)+")
+
+
+def _stems(artefacts: list[Artefact]) -> dict[str, list[str]]:
+    """Earlier phases' artefact paths by their path without the extension."""
+    stems: dict[str, list[str]] = {}
+    for artefact in artefacts:
+        stems.setdefault(artefact.path.rsplit(".", 1)[0], []).append(artefact.path)
+    return stems
+
+
+def _job_key(
+    salt: str, renderer: str, job: Job, ctx: RenderContext, hashes: dict[str, str], earlier: dict[str, list[str]]
+) -> str | None:
+    from mhhsarch.render.cache import inputs_bytes
+
+    if job.inputs is None:
+        return None
+    data = inputs_bytes(job.inputs)
+    if data is None:
+        return None
+    digest = hashlib.sha256(salt.encode())
+    digest.update(json.dumps([renderer, job.name, [[a.path, a.kind, list(a.sources)] for a in job.artefacts]]).encode())
+    digest.update(hashlib.sha256(data).digest())
+    for name in job.templates:
+        for rel, path in _templates_named(ctx, name):
+            digest.update(f"template {rel}\0".encode() + sha256_file(path).encode())
+    if earlier:  # the earlier files the inputs name (a document's diagrams), by content
+        reads = set()
+        for found in _PATHS_IN_INPUTS.findall(data):
+            reads.update(earlier.get(found.decode("ascii").rsplit(".", 1)[0], ()))
+        for path in sorted(reads):
+            digest.update(f"reads {path} {hashes.get(path, 'missing')}\n".encode())
+    return digest.hexdigest()
+
+
+def _templates_named(ctx: RenderContext, name: str) -> list[tuple[str, Path]]:
+    """The template files `name` resolves to for this run; a name ending in "/" is every
+    file below that folder (first match per relative path, as the lookup does)."""
+    from mhhsarch.render.templates import BUNDLED
+
+    if not name.endswith("/"):
+        try:
+            return [(name, ctx.template(name))]
+        except RenderError:
+            return []
+    found: dict[str, Path] = {}
+    for folder in ctx.options.template_folders or (BUNDLED,):
+        base = Path(folder) / name
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                rel = path.relative_to(folder).as_posix()
+                if path.is_file() and rel not in found:
+                    found[rel] = path
+    return sorted(found.items())
 
 
 def _check_outputs(root: Path, artefacts: list[Artefact]) -> None:
@@ -354,18 +505,22 @@ def _check_outputs(root: Path, artefacts: list[Artefact]) -> None:
         raise RenderError(f"renderers wrote undeclared files: {', '.join(extra[:5])}")
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_manifest(
-    root: Path, model: Model, artefacts: list[Artefact], options: RenderOptions, provenance: dict
+    root: Path,
+    model: Model,
+    artefacts: list[Artefact],
+    options: RenderOptions,
+    provenance: dict,
+    hashes: dict[str, str] | None = None,
+    reused: list[str] | None = None,
+    cache_enabled: bool = False,
 ) -> None:
+    """manifest.json: every file with its size, sha256 and sources. `cache` says whether
+    the cache was used and which files it gave back (everything else was rendered by this
+    run); it is the one part of the manifest an incremental render writes differently
+    from a clean one."""
     entries = []
+    hashes = hashes or {}
     for artefact in sorted(artefacts, key=lambda a: a.path):
         path = root / artefact.path
         entries.append(
@@ -373,7 +528,7 @@ def write_manifest(
                 "path": artefact.path,
                 "kind": artefact.kind,
                 "size": path.stat().st_size,
-                "sha256": sha256_file(path),
+                "sha256": hashes.get(artefact.path) or sha256_file(path),
                 "sources": list(artefact.sources),
             }
         )
@@ -387,6 +542,7 @@ def write_manifest(
         },
         "source_date_epoch": options.source_date_epoch,
         "tranche": options.tranche,
+        "cache": {"enabled": cache_enabled, "reused": sorted(reused or [])},
         "artefacts": entries,
     }
     with open(root / MANIFEST, "w", encoding="utf-8", newline="\n") as handle:

@@ -18,7 +18,7 @@ import shutil
 
 from markupsafe import Markup
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.templates import find_template
 from mhhsarch.render.views import as_data
 from mhhsarch.render.views.common import model_label
@@ -80,14 +80,17 @@ class SiteRenderer(Renderer):
                 (
                     page_path("process", p.id),
                     "process.html.j2",
-                    process_view(ctx.model, p, epoch),
+                    ctx.memo(("process_view", p.id, epoch, False), lambda p=p: process_view(ctx.model, p, epoch)),
                     {"downloads": downloads},
                 )
             )
         for i in pages.entities["interface"]:
             downloads = [("Word", f"specs/{i.id}.docx")] if "specs" in made else []
             downloads += [("PDF", f"specs/{i.id}.pdf")] if pdf and "specs" in made else []
-            spec = interface_spec_view(ctx.model, ctx.graph, i, epoch)
+            spec = ctx.memo(
+                ("interface_spec_view", i.id, epoch, False),
+                lambda i=i: interface_spec_view(ctx.model, ctx.graph, i, epoch),
+            )
             plan.append((page_path("interface", i.id), "interface.html.j2", spec, {"downloads": downloads}))
         for kind, build in ENTITY_PAGES.items():
             for entity in pages.entities[kind]:
@@ -124,27 +127,63 @@ class SiteRenderer(Renderer):
         model_title = model_label(ctx.model)
         role_ids = {str(r.id) for r in pages.entities["role"]}
 
-        def run() -> None:
-            env = html_environment(folders)
+        environments: list = []
+
+        def environment():
+            if not environments:  # once per worker
+                environments.append(html_environment(folders))
+            return environments[0]
+
+        def copy_assets() -> None:
             for asset in ASSETS:
                 shutil.copyfile(find_template(f"site/{asset}", folders), ctx.target(f"site/assets/{asset}"))
-            ctx.write_text("site/assets/search-index.js", f"window.MHHS_SEARCH_INDEX = {search};\n")
-            for rel, template, view, extra in plan:
-                page = rel
-                extra = dict(extra)
-                extra["model_title"] = model_title
-                if hasattr(view, "diagrams") or hasattr(view, "usages"):
-                    extra["svg"] = self._diagrams(ctx, view, page, role_ids)
-                text = render_page(env, template, page, view, extra)
-                ctx.write_text(f"site/{rel}", text)
 
-        artefacts = [
-            Artefact(
-                f"site/{rel}", "site-page", getattr(view, "sources", ()) or ((view.id,) if hasattr(view, "id") else ())
+        def write_search() -> None:
+            ctx.write_text("site/assets/search-index.js", f"window.MHHS_SEARCH_INDEX = {search};\n")
+
+        def writer(rel: str, template: str, view, extra: dict):
+            def run() -> None:
+                page = dict(extra)
+                page["model_title"] = model_title
+                if hasattr(view, "diagrams") or hasattr(view, "usages"):
+                    page["svg"] = self._diagrams(ctx, view, rel, role_ids)
+                ctx.write_text(f"site/{rel}", render_page(environment(), template, rel, view, page))
+
+            return run
+
+        # a job per page (cached each on its own: its view, the site templates and the
+        # diagrams it inlines), run together
+        together = run_together("site pages")
+        jobs = [
+            Job(
+                "site assets",
+                [Artefact(f"site/assets/{a}", "site-asset") for a in ASSETS],
+                copy_assets,
+                inputs=ASSETS,
+                templates=tuple(f"site/{a}" for a in ASSETS),
+                batch=together,
+            ),
+            Job(
+                "site search index",
+                [Artefact("site/assets/search-index.js", "site-asset")],
+                write_search,
+                inputs=search,
+                batch=together,
+            ),
+        ]
+        for rel, template, view, extra in plan:
+            sources = getattr(view, "sources", ()) or ((view.id,) if hasattr(view, "id") else ())
+            jobs.append(
+                Job(
+                    f"site page {rel}",
+                    [Artefact(f"site/{rel}", "site-page", sources)],
+                    writer(rel, template, view, extra),
+                    inputs=(rel, template, view, extra, model_title, sorted(role_ids)),
+                    templates=("site/",),
+                    batch=together,
+                )
             )
-            for rel, _, view, _ in plan
-        ] + [Artefact(f"site/assets/{a}", "site-asset") for a in (*ASSETS, "search-index.js")]
-        return [Job(f"site ({len(plan)} pages)", artefacts, run)]
+        return jobs
 
     @staticmethod
     def _diagrams(ctx: RenderContext, view, page: str, role_ids: set[str]) -> dict[str, Markup]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from collections.abc import Callable
+
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.diagrams.communication import CommunicationRenderer
 from mhhsarch.render.documents.catalogue import view_of as catalogue_view_of
+from mhhsarch.render.documents.markdown import description_view, spec_view
 from mhhsarch.render.views import as_data
 from mhhsarch.render.views.diagrams import sequence_view
-from mhhsarch.render.views.interface_spec import interface_spec_view
-from mhhsarch.render.views.process import process_view
 
 
 def view_json(view) -> str:
@@ -30,10 +31,10 @@ class ViewsRenderer(Renderer):
         model, epoch = ctx.model, ctx.options.source_date_epoch
         found: list[tuple[str, object, tuple[str, ...]]] = []
         for interface in ctx.interfaces:
-            spec = interface_spec_view(model, ctx.graph, interface, epoch, ctx.history(interface.id))
+            spec = spec_view(ctx, interface, epoch)
             found.append((f"views/interfaces/{interface.id}.json", spec, spec.sources))
         for process in ctx.processes:
-            description = process_view(model, process, epoch, ctx.history(process.id))
+            description = description_view(ctx, process, epoch)
             found.append((f"views/processes/{process.id}.json", description, description.sources))
         catalogue = catalogue_view_of(ctx)
         found.append(("views/catalogue.json", catalogue, catalogue.sources))
@@ -43,8 +44,12 @@ class ViewsRenderer(Renderer):
         for folder, _, diagram, sources in CommunicationRenderer().views(ctx):
             found.append((f"views/{folder}/{diagram.id}.json", diagram, sources))
 
-        def run() -> None:
-            for rel, view, _ in found:
-                ctx.write_text(rel, view_json(view))
+        def writer(rel: str, view) -> Callable[[], None]:
+            return lambda: ctx.write_text(rel, view_json(view))
 
-        return [Job(f"views ({len(found)})", [Artefact(rel, "view", sources) for rel, _, sources in found], run)]
+        # a job per file (cached each on its own), run together
+        together = run_together("views")
+        return [
+            Job(f"views {rel}", [Artefact(rel, "view", sources)], writer(rel, view), inputs=view, batch=together)
+            for rel, view, sources in found
+        ]

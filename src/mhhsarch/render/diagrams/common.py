@@ -8,6 +8,7 @@ import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,85 @@ def run_tool(
         detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:400] or "no message"
         raise RenderError(f"{what}: '{argv[0]}' exited {done.returncode}: {detail}")
     return done.stderr.decode("utf-8", "replace")
+
+
+# A diagram that takes longer than this (seconds) to draw stops the render with an error
+# naming it, rather than a render that seems to hang; MHHSARCH_DIAGRAM_TIMEOUT changes it.
+DIAGRAM_TIME_LIMIT = 120.0
+TIME_LIMIT_VARIABLE = "MHHSARCH_DIAGRAM_TIMEOUT"
+
+
+def diagram_time_limit() -> float:
+    value = os.environ.get(TIME_LIMIT_VARIABLE, "").strip()
+    if not value:
+        return DIAGRAM_TIME_LIMIT
+    try:
+        limit = float(value)
+    except ValueError:
+        raise RenderError(f"{TIME_LIMIT_VARIABLE} must be a number of seconds, not {value[:40]!r}") from None
+    if not limit > 0:
+        raise RenderError(f"{TIME_LIMIT_VARIABLE} must be more than 0 seconds, not {value[:40]!r}")
+    return limit
+
+
+def model_size(model) -> str:
+    """The model's size, for messages about diagrams that take too long."""
+    return (
+        f"{len(model.roles)} roles, {len(model.interfaces)} interfaces, {len(model.processes)} processes, "
+        f"{len(model.data_items)} data items"
+    )
+
+
+def run_batch(
+    argv: list[str],
+    what: str,
+    expected: list[tuple[str, list[Path]]],
+    size: str,
+    env: dict | None = None,
+    cwd: str | None = None,
+) -> str:
+    """Run a program that draws many diagrams one after the other (dot -O, PlantUML), with
+    a time limit per diagram: `expected` is (diagram name, the files it writes) in the
+    order the program draws them; each time a diagram is complete the clock starts again
+    for the next. One that takes longer than the limit stops the program, and the error
+    names it and the model's size. Returns what the program wrote on stderr."""
+    import time
+
+    limit = diagram_time_limit()
+    with open(os.devnull, "rb") as devnull, tempfile.TemporaryFile() as err:
+        try:
+            process = subprocess.Popen(
+                argv, stdin=devnull, stdout=subprocess.DEVNULL, stderr=err, env=env or tool_env(), cwd=cwd
+            )
+        except FileNotFoundError:
+            raise RenderError(f"{what}: '{argv[0]}' is not installed") from None
+        except OSError as error:
+            raise RenderError(f"{what}: cannot run '{argv[0]}': {error.strerror or error}") from None
+        try:
+            done = 0
+            deadline = time.monotonic() + limit
+            while process.poll() is None:
+                while done < len(expected) and all(p.exists() for p in expected[done][1]):
+                    done += 1
+                    deadline = time.monotonic() + limit
+                if time.monotonic() > deadline:
+                    name = expected[min(done, len(expected) - 1)][0] if expected else what
+                    raise RenderError(
+                        f"{what}: diagram {name} took more than {limit:g}s to draw ('{argv[0]}' stopped; the model "
+                        f"has {size}); a diagram this large needs a simpler view, or raise the limit with "
+                        f"{TIME_LIMIT_VARIABLE}=SECONDS"
+                    )
+                time.sleep(0.05)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        err.seek(0)
+        stderr = err.read()
+    if process.returncode != 0:
+        detail = " ".join(stderr.decode("utf-8", "replace").split())[:400] or "no message"
+        raise RenderError(f"{what}: '{argv[0]}' exited {process.returncode}: {detail}")
+    return stderr.decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------- byte-stable output

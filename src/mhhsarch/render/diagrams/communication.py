@@ -20,16 +20,17 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
 from mhhsarch.render.diagrams.common import (
     COMMUNICATION_DIR,
     CONTEXT_DIR,
     clean,
     missing_program,
-    run_tool,
+    model_size,
+    run_batch,
     tidy_png,
 )
-from mhhsarch.render.views.diagrams import CommunicationView, context_view, market_view, process_view
+from mhhsarch.render.views.diagrams import CommunicationView, context_view, market_views, process_view
 from mhhsarch.render.writers import mermaid
 from mhhsarch.render.writers.dot import dot_source
 
@@ -39,10 +40,13 @@ _BATCH_PAGE_ID = re.compile(r'id="page\d+,\d+_graph')
 CONTEXT_KIND = "context-diagram"
 
 
-def write_diagrams(ctx: RenderContext, batch: list[tuple[str, CommunicationView]], tooltips: dict[str, str]) -> None:
+def write_diagrams(
+    ctx: RenderContext, batch: list[tuple[str, CommunicationView]], tooltips: dict[str, str], size: str = ""
+) -> None:
     """Draw a batch of diagrams in one `dot` call (`dot -Tsvg -Tpng -O a.gv b.gv ...`: one
     layout per graph, both formats), so the program and its fonts start once per batch,
-    not once per diagram; then move each picture into place and write the Mermaid text."""
+    not once per diagram; then move each picture into place and write the Mermaid text.
+    The time limit is per diagram (`common.run_batch`)."""
     with tempfile.TemporaryDirectory(prefix=".dot-", dir=ctx.out) as tmp:
         sources = []
         for index, (folder, view) in enumerate(batch):
@@ -50,7 +54,11 @@ def write_diagrams(ctx: RenderContext, batch: list[tuple[str, CommunicationView]
             source.write_text(dot_source(view, tooltips), encoding="utf-8")
             sources.append(source.name)
         names = ", ".join(f"{folder}/{view.id}" for folder, view in batch[:3]) + (", ..." if len(batch) > 3 else "")
-        run_tool(["dot", "-Tsvg", "-Tpng", "-O", *sources], f"diagrams {names}", cwd=tmp)
+        expected = [
+            (f"{folder}/{view.id}", [Path(tmp) / f"{index:04d}.gv.{ext}" for ext in ("svg", "png")])
+            for index, (folder, view) in enumerate(batch)
+        ]
+        run_batch(["dot", "-Tsvg", "-Tpng", "-O", *sources], f"diagrams {names}", expected, size, cwd=tmp)
         for index, (folder, view) in enumerate(batch):
             svg = (Path(tmp) / f"{index:04d}.gv.svg").read_text(encoding="utf-8")
             # dot names the graph after its place in the batch ("page0,3_graph0"): the
@@ -88,12 +96,14 @@ class CommunicationRenderer(Renderer):
 
     def views(self, ctx: RenderContext) -> list[tuple[str, str, CommunicationView, tuple[str, ...]]]:
         """(folder, artefact kind, view, sources) of every diagram, market first."""
+        return ctx.memo(("communication views",), lambda: self._views(ctx))  # type: ignore[return-value]
+
+    def _views(self, ctx: RenderContext) -> list[tuple[str, str, CommunicationView, tuple[str, ...]]]:
         model = ctx.model
         title = f"{model.config.name}: market-wide communication"
         if ctx.options.tranche is not None:
             title += f" (tranche {ctx.options.tranche})"
-        market = market_view(model, ctx.interfaces, title)
-        found = [(COMMUNICATION_DIR, KIND, market, market.interfaces)]
+        found = [(COMMUNICATION_DIR, KIND, view, view.interfaces) for view in market_views(model, ctx.interfaces, title)]
         for process in ctx.processes:
             view = process_view(model, process)
             found.append((COMMUNICATION_DIR, KIND, view, (process.id, *view.interfaces)))
@@ -104,20 +114,46 @@ class CommunicationRenderer(Renderer):
 
     def plan(self, ctx: RenderContext) -> list[Job]:
         tooltips = {i.id: clean(i.name) for i in ctx.model.interfaces.values()}
+        size = model_size(ctx.model)
+        by_name: dict[str, tuple[str, CommunicationView]] = {}
+
+        def draw(members: list[Job]) -> list[Job]:
+            """The diagrams not reused, in a few `dot` calls of about equal work, so that
+            --jobs N shares them out beside the PlantUML jobs."""
+            chosen = [(by_name[job.name][0], "", by_name[job.name][1], ()) for job in members]
+            jobs = []
+            groups = batches(chosen, BATCHES)
+            for number, group in enumerate(groups, start=1):
+                pairs = [(folder, view) for folder, _, view, _ in group]
+                names = {f"{folder}/{view.id}" for folder, view in pairs}
+                artefacts = [a for job in members if job.name.split(" ", 1)[1] in names for a in job.artefacts]
+                jobs.append(
+                    Job(
+                        f"communication diagrams ({number}/{len(groups)}, {len(group)} diagrams)",
+                        artefacts,
+                        partial(write_diagrams, ctx, pairs, tooltips, size),
+                    )
+                )
+            return jobs
+
         jobs = []
-        # a few batches, so that --jobs N shares them out beside the PlantUML jobs
-        for number, batch in enumerate(batches(self.views(ctx), BATCHES), start=1):
-            artefacts = [
-                Artefact(f"{folder}/{view.id}.{ext}", kind, sources)
-                for folder, kind, view, sources in batch
-                for ext in ("svg", "png", "mmd")
-            ]
-            pairs = [(folder, view) for folder, _, view, _ in batch]
+        # one job per diagram, so that each is cached on its own; those not reused are drawn
+        # together (`draw`)
+        for folder, kind, view, sources in self.views(ctx):
+            name = f"communication {folder}/{view.id}"
+            by_name[name] = (folder, view)
+            tips = {i: tooltips.get(i, "") for i in view.interfaces}
             jobs.append(
                 Job(
-                    f"communication diagrams ({number}/{min(BATCHES, len(self.views(ctx)))}, {len(batch)} diagrams)",
-                    artefacts,
-                    partial(write_diagrams, ctx, pairs, tooltips),
+                    name,
+                    [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in ("svg", "png", "mmd")],
+                    _never_alone,
+                    inputs=(dot_source(view, tips), mermaid.flowchart(view)),
+                    batch=draw,
                 )
             )
         return jobs
+
+
+def _never_alone() -> None:
+    raise RenderError("a batched diagram job was run on its own")

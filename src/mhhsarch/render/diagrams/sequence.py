@@ -25,8 +25,9 @@ from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderE
 from mhhsarch.render.diagrams.common import (
     SEQUENCE_DIR,
     missing_program,
+    model_size,
     png_size,
-    run_tool,
+    run_batch,
     strip_xml_comments,
     tidy_png,
     tool_env,
@@ -41,11 +42,17 @@ KIND = "sequence-diagram"
 IMAGE_LIMIT = "20000"
 
 
-def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path, counts: dict[str, int] | None = None) -> None:
+def run_plantuml(
+    sources: dict[str, str], fmt: str, out_dir: Path, counts: dict[str, int] | None = None, size: str = ""
+) -> None:
     """Draw every source (file stem -> text; `counts`: how many parts it is drawn in,
     default one) into `out_dir` in one JVM, then make the files byte-stable (no
     embedded source, version or Java runtime). A PNG that reached PlantUML's limit was
-    cut: that is an error, never a silently shortened picture."""
+    cut: that is an error, never a silently shortened picture.
+
+    The time limit is per diagram (`diagram_time_limit`): PlantUML draws the files in
+    the order given, so the batch may run while each next diagram appears in time; the
+    one that does not is named in the error, with the model's size."""
     env = tool_env()
     env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
     # a short-lived JVM starts faster without the optimising compiler, and with
@@ -59,9 +66,15 @@ def run_plantuml(sources: dict[str, str], fmt: str, out_dir: Path, counts: dict[
             path.write_text(source, encoding="utf-8")
             files.append(str(path))
         what = f"sequence diagrams ({fmt.upper()})"
-        messages = run_tool(
+        expected = [
+            (f"{SEQUENCE_DIR}/{stem}", [out_dir / f"{s}.{fmt}" for s in part_stems(stem, (counts or {}).get(stem, 1))])
+            for stem in sources
+        ]
+        messages = run_batch(
             ["plantuml", f"-t{fmt}", "-charset", "UTF-8", "-nometadata", "-o", str(out_dir.resolve()), *files],
             what,
+            expected,
+            size,
             env=env,
         )
     _publish_class_data_archive()
@@ -161,24 +174,67 @@ class SequenceRenderer(Renderer):
         def sources_of(view: SequenceView) -> tuple[str, ...]:
             return (view.id, *dict.fromkeys(m.interface for m in view.messages()))
 
-        def artefacts(ext: str) -> list[Artefact]:
-            if ext in ("puml", "mmd"):
-                return [Artefact(f"{SEQUENCE_DIR}/{v.id}.{ext}", KIND, sources_of(v)) for v in views]
-            return [
-                Artefact(f"{SEQUENCE_DIR}/{stem}.{ext}", KIND, sources_of(v))
-                for v in views
-                for stem in part_stems(v.id, counts[v.id])
-            ]
-
-        def write_sources() -> None:
-            for view in views:
-                ctx.write_text(f"{SEQUENCE_DIR}/{view.id}.puml", sources[view.id])
-                ctx.write_text(f"{SEQUENCE_DIR}/{view.id}.mmd", mermaid.sequence(view))
+        def artefacts(view: SequenceView, ext: str) -> list[Artefact]:
+            stems = (view.id,) if ext in ("puml", "mmd") else part_stems(view.id, counts[view.id])
+            return [Artefact(f"{SEQUENCE_DIR}/{stem}.{ext}", KIND, sources_of(view)) for stem in stems]
 
         out_dir = ctx.out / SEQUENCE_DIR
-        # the JVM jobs first, so that with --jobs N they start before the many small jobs
-        return [
-            Job("sequence diagrams (SVG)", artefacts("svg"), lambda: run_plantuml(sources, "svg", out_dir, counts)),
-            Job("sequence diagrams (PNG)", artefacts("png"), lambda: run_plantuml(sources, "png", out_dir, counts)),
-            Job("sequence diagrams (PlantUML, Mermaid)", artefacts("puml") + artefacts("mmd"), write_sources),
-        ]
+        size = model_size(ctx.model)
+
+        def drawn(fmt: str):
+            """The batch of one format: every diagram not reused, in one JVM."""
+
+            def batch(members: list[Job]) -> list[Job]:
+                ids = [job.name.rsplit(" ", 1)[1] for job in members]
+                chosen = {i: sources[i] for i in ids}
+                return [
+                    Job(
+                        f"sequence diagrams ({fmt.upper()}, {len(ids)})",
+                        [a for job in members for a in job.artefacts],
+                        lambda: run_plantuml(chosen, fmt, out_dir, counts, size),
+                    )
+                ]
+
+            return batch
+
+        def write_texts(members: list[Job]) -> list[Job]:
+            ids = [job.name.rsplit(" ", 1)[1] for job in members]
+
+            def run() -> None:
+                for view_id in ids:
+                    ctx.write_text(f"{SEQUENCE_DIR}/{view_id}.puml", sources[view_id])
+                    ctx.write_text(f"{SEQUENCE_DIR}/{view_id}.mmd", texts[view_id])
+
+            return [Job(f"sequence diagrams (PlantUML, Mermaid, {len(ids)})", [a for j in members for a in j.artefacts], run)]
+
+        texts = {v.id: mermaid.sequence(v) for v in views}
+        # One job per diagram and format, so that each is cached on its own; the jobs that
+        # are not reused are drawn together, one JVM per format (the JVM's start-up is a
+        # second, a diagram tens of milliseconds), and the two formats run side by side.
+        batches = {fmt: drawn(fmt) for fmt in ("svg", "png")}
+        jobs = []
+        for view in views:
+            for fmt in ("svg", "png"):
+                jobs.append(
+                    Job(
+                        f"sequence-{fmt} {view.id}",
+                        artefacts(view, fmt),
+                        _never_alone,
+                        inputs=(fmt, sources[view.id], counts[view.id]),
+                        batch=batches[fmt],
+                    )
+                )
+            jobs.append(
+                Job(
+                    f"sequence-text {view.id}",
+                    artefacts(view, "puml") + artefacts(view, "mmd"),
+                    _never_alone,
+                    inputs=(sources[view.id], texts[view.id]),
+                    batch=write_texts,
+                )
+            )
+        return jobs
+
+
+def _never_alone() -> None:
+    raise RenderError("a batched diagram job was run on its own")

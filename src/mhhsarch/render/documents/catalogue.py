@@ -15,8 +15,12 @@ PATH = "catalogue/data_catalogue.xlsx"
 
 
 def view_of(ctx: RenderContext):
-    return catalogue_view(
-        ctx.model, ctx.interfaces, ctx.processes, ctx.roles, ctx.options.tranche, ctx.options.source_date_epoch
+    """The catalogue view, built once a run (the catalogue and the views write it)."""
+    return ctx.memo(
+        ("catalogue_view",),
+        lambda: catalogue_view(
+            ctx.model, ctx.interfaces, ctx.processes, ctx.roles, ctx.options.tranche, ctx.options.source_date_epoch
+        ),
     )
 
 
@@ -33,5 +37,6 @@ class CatalogueRenderer(Renderer):
                 "catalogue",
                 [Artefact(PATH, "data-catalogue", view.sources)],
                 lambda: write_xlsx(view, ctx.target(PATH), epoch),
+                inputs=view,  # the whole catalogue: every data item, valid set, interface, process, role
             )
         ]

@@ -19,4 +19,7 @@ class InterfaceSpecRenderer(WordDocumentRenderer):
         return ctx.interfaces
 
     def view(self, ctx: RenderContext, entity, epoch: int):
-        return interface_spec_view(ctx.model, ctx.graph, entity, epoch, ctx.history(entity.id))
+        return ctx.memo(
+            ("interface_spec_view", entity.id, epoch, True),
+            lambda: interface_spec_view(ctx.model, ctx.graph, entity, epoch, ctx.history(entity.id)),
+        )

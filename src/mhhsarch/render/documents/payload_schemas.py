@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 
-from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer
+from collections.abc import Callable
+
+from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.views.payload import has_payload, payload_view
 
 
@@ -25,9 +27,17 @@ class PayloadSchemaRenderer(Renderer):
         if not views:
             return []
 
-        def run() -> None:
-            for view in views:
-                ctx.write_text(view.path, schema_json(view.schema))
+        def writer(view) -> Callable[[], None]:
+            return lambda: ctx.write_text(view.path, schema_json(view.schema))
 
-        artefacts = [Artefact(v.path, "payload-schema", v.sources) for v in views]
-        return [Job(f"payload schemas ({len(views)})", artefacts, run)]
+        together = run_together("payload schemas")
+        return [
+            Job(
+                f"payload schema {v.path}",
+                [Artefact(v.path, "payload-schema", v.sources)],
+                writer(v),
+                inputs=v,
+                batch=together,
+            )
+            for v in views
+        ]

@@ -19,4 +19,7 @@ class ProcessDocRenderer(WordDocumentRenderer):
         return ctx.processes
 
     def view(self, ctx: RenderContext, entity, epoch: int):
-        return process_view(ctx.model, entity, epoch, ctx.history(entity.id))
+        return ctx.memo(
+            ("process_view", entity.id, epoch, True),
+            lambda: process_view(ctx.model, entity, epoch, ctx.history(entity.id)),
+        )

@@ -70,5 +70,13 @@ class WordDocumentRenderer(Renderer):
             def run(view=view, rel=rel) -> None:
                 write_docx(view, template, ctx.out, ctx.target(rel), epoch)
 
-            jobs.append(Job(f"{self.name} {entity.id}", [Artefact(rel, self.kind, view.sources)], run))
+            jobs.append(
+                Job(
+                    f"{self.name} {entity.id}",
+                    [Artefact(rel, self.kind, view.sources)],
+                    run,
+                    inputs=view,  # with the template and the diagrams it embeds (render/cache.py)
+                    templates=(self.template_name,),
+                )
+            )
         return jobs

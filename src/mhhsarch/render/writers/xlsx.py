@@ -139,6 +139,11 @@ def table_sheet(wb: Workbook, sheet: Sheet, classification: str = "public", titl
         lines = 1
         for c, value in enumerate(row, 1):
             centred = rotated and c > 2
+            if centred and value is None:
+                # an empty matrix cell is not stored at all: a matrix of 600 interfaces by
+                # 4,000 data items is 2.4 million cells, nearly all empty, and styling each
+                # took a minute and a gigabyte; the grid is printed instead (print_options)
+                continue
             put(ws, r, c, value, border=GRID, alignment=CENTRE if centred else WRAP_TOP)
             if not centred:
                 lines = max(lines, lines_needed(value, sheet.columns[c - 1].width))
@@ -146,6 +151,8 @@ def table_sheet(wb: Workbook, sheet: Sheet, classification: str = "public", titl
     last_col = get_column_letter(max(len(sheet.columns), 1))
     last_row = max(len(sheet.rows) + 1, 2)
     ws.freeze_panes = "C2" if rotated else "B2"
+    if rotated:
+        ws.print_options.gridLines = True
     ws.auto_filter.ref = f"A1:{last_col}{last_row}"
     if rotated:
         ws.row_dimensions[1].height = 160

@@ -1,0 +1,246 @@
+"""The render cache: a job whose inputs have not changed reuses the files it wrote last time.
+
+A job's key is a sha256 of everything its files are a function of:
+
+    the tool     mhhsarch's own code (every file of the package, by content) and the
+                 external programs it runs (dot, PlantUML and Java, by path, size and time)
+    the run      SOURCE_DATE_EPOCH, --tranche, --select, --only, --pdf, --baseline
+    the job      its renderer and name, the paths, kinds and sources of its artefacts
+    its inputs   `Job.inputs`: the view (or diagram source text) the job writes, pickled;
+                 a view holds every entity field it shows, so the key changes exactly
+                 when what the artefact shows changes (the version history from git
+                 and the dates are in the views too)
+    templates    the content of each template it names (`Job.templates`), as resolved
+                 for this run (--template, the repository's templates/, the bundled ones)
+    its reads    the content of the earlier phases' files it embeds (a document's
+                 diagrams): every earlier artefact whose path, without its extension,
+                 the inputs name
+
+A job without `inputs` (None) is never cached: a renderer that does not say what its
+files come from is always run.
+
+Where: beside the output folder, `.{out}.mhhsarch-cache/` (so `out/` stays a clean
+render output that the output-folder checks accept):
+
+    index.json          key -> [[path, sha256, size], ...] of each cached job
+    objects/ab/abcd...  the files, by the sha256 of their content
+
+A cached file is trusted only when its sha256 is the one the index records: a
+truncated or edited object, an index that does not parse, or one written by another
+version of the tool is ignored, and the job is rendered again. Files are hard-linked
+between the cache and the output (copied where links are not possible), so a reused
+file costs no copy; an output file edited in place is caught by the same sha256 check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mhhsarch import __version__
+
+CACHE_MARK = "mhhsarch-cache"
+INDEX = "index.json"
+FORMAT = 1
+PACKAGE = Path(__file__).resolve().parents[1]
+_SHA = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def cache_folder(target: Path) -> Path:
+    """The cache of the output folder `target` (its real path): beside it."""
+    return target.parent / f".{target.name}.{CACHE_MARK}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_TOOL_DIGEST: str | None = None
+
+
+def tool_digest() -> str:
+    """mhhsarch's version and code, and the external programs its renderers run."""
+    global _TOOL_DIGEST
+    if _TOOL_DIGEST is None:
+        digest = hashlib.sha256(f"mhhsarch {__version__} cache {FORMAT}\n".encode())
+        for path in sorted(PACKAGE.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+                digest.update(sha256_file(path).encode())
+        for program in ("dot", "plantuml", "java"):
+            found = shutil.which(program)
+            if found:
+                real = Path(found).resolve()
+                info = real.stat()
+                digest.update(f"{program} {real} {info.st_size} {info.st_mtime_ns}\n".encode())
+        jar = Path("/usr/share/plantuml/plantuml.jar")
+        if jar.is_file():
+            info = jar.stat()
+            digest.update(f"plantuml.jar {info.st_size} {info.st_mtime_ns}\n".encode())
+        _TOOL_DIGEST = digest.hexdigest()
+    return _TOOL_DIGEST
+
+
+def inputs_digest(inputs: object) -> str | None:
+    """The sha256 of a job's pickled inputs; None when they cannot be pickled (the job is
+    then not cached)."""
+    try:
+        return sha256_bytes(pickle.dumps(inputs, protocol=5))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+        return None
+
+
+def inputs_bytes(inputs: object) -> bytes | None:
+    try:
+        return pickle.dumps(inputs, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+        return None
+
+
+@dataclass
+class Cache:
+    """The cache of one output folder, for one render. `enabled` False (--no-cache): nothing
+    is reused, but what the render writes is stored for the next one."""
+
+    folder: Path
+    enabled: bool = True
+    entries: dict[str, list[list]] = field(default_factory=dict)
+    used: dict[str, list[list]] = field(default_factory=dict)  # what this render wrote or reused
+    verified: dict[str, bool] = field(default_factory=dict)  # object sha256 -> its content matched
+
+    @classmethod
+    def open(cls, target: Path, enabled: bool = True) -> Cache:
+        cache = cls(cache_folder(target), enabled)
+        if enabled:
+            cache.entries = cache._read_index()
+        return cache
+
+    def _read_index(self) -> dict[str, list[list]]:
+        """The index's entries; nothing when it is missing, does not parse, or is another
+        version's (never trusted: each entry is still checked file by file on use)."""
+        try:
+            data = json.loads((self.folder / INDEX).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("tool") != tool_digest():
+            return {}
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            return {}
+        good = {}
+        for key, files in entries.items():
+            if not isinstance(key, str) or not isinstance(files, list):
+                continue
+            if all(
+                isinstance(f, list)
+                and len(f) == 3
+                and isinstance(f[0], str)
+                and isinstance(f[1], str)
+                and _SHA.match(f[1])
+                and isinstance(f[2], int)
+                for f in files
+            ):
+                good[key] = files
+        return good
+
+    def object_path(self, sha: str) -> Path:
+        return self.folder / "objects" / sha[:2] / sha
+
+    def _object_ok(self, sha: str, size: int) -> bool:
+        if sha not in self.verified:
+            path = self.object_path(sha)
+            try:
+                ok = path.stat().st_size == size and sha256_file(path) == sha
+            except OSError:
+                ok = False
+            self.verified[sha] = ok
+        return self.verified[sha]
+
+    def restore(self, key: str, paths: list[str], tree: Path) -> dict[str, str] | None:
+        """Put the cached files of `key` into `tree`; their sha256 by path, or None when the
+        cache does not hold all of exactly `paths` intact (nothing is then left in `tree`)."""
+        if not self.enabled:
+            return None
+        files = self.entries.get(key)
+        if files is None or sorted(f[0] for f in files) != sorted(paths):
+            return None
+        if not all(self._object_ok(sha, size) for _, sha, size in files):
+            return None
+        placed = []
+        try:
+            for rel, sha, _ in files:
+                target = tree / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(self.object_path(sha), target)
+                placed.append(target)
+        except OSError:
+            for target in placed:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+            return None
+        self.used[key] = files
+        return {rel: sha for rel, sha, _ in files}
+
+    def store(self, key: str, files: list[tuple[str, str, int]], tree: Path) -> None:
+        """Keep the files a job wrote (path, sha256, size) under `key`. A file that cannot
+        be stored leaves the job out of the cache (the render itself goes on)."""
+        try:
+            for rel, sha, _ in files:
+                obj = self.object_path(sha)
+                if self.verified.get(sha) and obj.exists():
+                    continue
+                obj.parent.mkdir(parents=True, exist_ok=True)
+                temporary = obj.with_name(f".{sha}.{os.getpid()}.tmp")
+                with contextlib.suppress(FileNotFoundError):
+                    temporary.unlink()
+                _link_or_copy(tree / rel, temporary)
+                os.replace(temporary, obj)
+                self.verified[sha] = True
+        except OSError:
+            return
+        self.used[key] = [list(f) for f in files]
+
+    def save(self) -> None:
+        """Write the index of what this render used (older entries are dropped) and delete
+        the objects nobody lists; a cache that cannot be written is left as it was."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = {"format": FORMAT, "tool": tool_digest(), "entries": dict(sorted(self.used.items()))}
+            with tempfile.NamedTemporaryFile(
+                "w", dir=self.folder, prefix=".index-", suffix=".tmp", delete=False, encoding="utf-8"
+            ) as handle:
+                json.dump(data, handle, separators=(",", ":"))
+            os.replace(handle.name, self.folder / INDEX)
+        except OSError:
+            return
+        keep = {sha for files in self.used.values() for _, sha, _ in files}
+        objects = self.folder / "objects"
+        with contextlib.suppress(OSError):
+            for sub in objects.iterdir():
+                for obj in sub.iterdir():
+                    if obj.name not in keep:
+                        with contextlib.suppress(OSError):
+                            obj.unlink()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
