@@ -138,6 +138,31 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         check_output_folder(out, model_dir, request.template_dir)
     except (RenderError, OutputFolderError) as error:
         raise RenderRefused(str(error)) from None
+    provenance = model_provenance(model_dir)
+    key = None
+    if not request.no_cache and request.baseline is None:
+        # the same model files, templates, options, commit and tool as the last render into
+        # `out`: its files come back from the cache, nothing is loaded or rendered again
+        from mhhsarch.render.cache import run_key
+        from mhhsarch.render.publish import republish
+
+        folders = [("model", model_dir)] + [
+            (f"templates{n}", f) for n, f in enumerate(template_folders(request.template_dir, model_dir))
+        ]
+        facts = {
+            "request": [request.tranche, request.only, request.pdf, request.force, request.select],
+            "template_dir": str(request.template_dir.resolve()) if request.template_dir else None,
+            "epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
+            "provenance": provenance,
+        }
+        key = run_key(facts, folders)
+        try:
+            again = republish(out, key)
+        except RenderError as error:
+            raise RenderRefused(str(error)) from None
+        if again is not None:
+            _write_timings({"stages": {"republish": again.seconds}}, again.seconds)
+            return again
     only = request.only
     if request.baseline is not None and only is not None and only.strip(", "):
         only += ",redline"  # --baseline asks for the red-lined documents of what this run renders
@@ -154,7 +179,6 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         defined = ", ".join(map(str, tranches)) or "none"
         raise RenderRefused(f"tranche {request.tranche} is not defined in the model (tranches: {defined})")
 
-    provenance = model_provenance(model_dir)
     try:
         epoch = source_date_epoch(provenance)
     except RenderError as error:
@@ -181,7 +205,7 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
             raise RenderRefused(f"{renderer.name}: {missing}")
     timings["stages"]["options"] = time.perf_counter() - started - timings["stages"]["load and check"]
     published = publish(
-        checked.model, checked.graph, out, renderers, options, provenance, progress, not request.no_cache, timings
+        checked.model, checked.graph, out, renderers, options, provenance, progress, not request.no_cache, timings, key
     )
     _write_timings(timings, published.seconds)
     return published

@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from mhhsarch.graph import ModelGraph
 from mhhsarch.model.model import Model
 from mhhsarch.render.templates import BUNDLED, find_template
+
+T = TypeVar("T")
 
 
 class RenderError(Exception):
@@ -95,7 +97,7 @@ class RenderContext:
     out: Path  # the (temporary) output root being written
     options: RenderOptions = field(default_factory=RenderOptions)
 
-    def memo(self, key: tuple, build: Callable[[], object]) -> object:
+    def memo(self, key: tuple, build: Callable[[], T]) -> T:
         """`build()` once per run for `key` (views several renderers write: the interface
         specification view is in the documents, the Markdown, the views and the site)."""
         memo = self.__dict__.setdefault("_memo", {})

@@ -123,6 +123,9 @@ class Cache:
     entries: dict[str, list[list]] = field(default_factory=dict)
     used: dict[str, list[list]] = field(default_factory=dict)  # what this render wrote or reused
     verified: dict[str, bool] = field(default_factory=dict)  # object sha256 -> its content matched
+    # run key -> {"manifest": ..., "warnings": [...]}: the last whole render, for a no-op re-render
+    runs: dict[str, dict] = field(default_factory=dict)
+    new_runs: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def open(cls, target: Path, enabled: bool = True) -> Cache:
@@ -140,6 +143,13 @@ class Cache:
             return {}
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("tool") != tool_digest():
             return {}
+        runs = data.get("runs")
+        if isinstance(runs, dict):
+            self.runs = {
+                k: v
+                for k, v in runs.items()
+                if isinstance(v, dict) and isinstance(v.get("manifest"), dict) and isinstance(v.get("warnings"), list)
+            }
         entries = data.get("entries")
         if not isinstance(entries, dict):
             return {}
@@ -221,7 +231,12 @@ class Cache:
         the objects nobody lists; a cache that cannot be written is left as it was."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = {"format": FORMAT, "tool": tool_digest(), "entries": dict(sorted(self.used.items()))}
+            data = {
+                "format": FORMAT,
+                "tool": tool_digest(),
+                "entries": dict(sorted(self.used.items())),
+                "runs": self.new_runs,
+            }
             with tempfile.NamedTemporaryFile(
                 "w", dir=self.folder, prefix=".index-", suffix=".tmp", delete=False, encoding="utf-8"
             ) as handle:
@@ -237,6 +252,35 @@ class Cache:
                     if obj.name not in keep:
                         with contextlib.suppress(OSError):
                             obj.unlink()
+
+    def restore_files(self, files: list[tuple[str, str, int]], tree: Path) -> bool:
+        """Put these cached files (path, sha256, size) into `tree`; False when one is missing
+        or not what the index says (the caller then renders instead)."""
+        if not self.enabled or not all(self._object_ok(sha, size) for _, sha, size in files):
+            return False
+        try:
+            for rel, sha, _ in files:
+                target = tree / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(self.object_path(sha), target)
+        except OSError:
+            return False
+        return True
+
+
+def run_key(facts: dict, folders: list[tuple[str, Path]]) -> str:
+    """The key of a whole render: `facts` (the request, SOURCE_DATE_EPOCH, the git commit)
+    and the content of every file below `folders` (the model, the templates)."""
+    digest = hashlib.sha256(json.dumps({"tool": tool_digest(), **facts}, sort_keys=True, default=str).encode())
+    for label, folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if ".git" in path.relative_to(folder).parts or not path.is_file():
+                continue
+            digest.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -284,6 +284,7 @@ def publish(
     progress: Callable[[str, int, int], None] | None = None,
     use_cache: bool = True,
     timings: dict | None = None,
+    run_key: str | None = None,
 ) -> Published:
     """Render into a run folder beside `out` and swap the result into place. `out` must be
     replaceable (`outdir.check_replaceable`); a symlinked `out` is followed, its target
@@ -309,9 +310,12 @@ def publish(
                 artefacts, hashes, reused = _render_into(
                     run.tree, model, graph, renderers, options, progress, cache, timings
                 )
-            write_manifest(run.tree, model, artefacts, options, provenance or {}, hashes, reused, use_cache)
+            manifest = write_manifest(run.tree, model, artefacts, options, provenance or {}, hashes, reused, use_cache)
+            warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
             signals.hold()  # from here on the render completes: the swap is not to be cut in half
             _swap_into_place(run, target, out)
+            if run_key is not None:
+                cache.new_runs = {run_key: {"manifest": manifest, "warnings": warnings}}
             cache.save()
         except BaseException:
             signals.hold()
@@ -319,7 +323,6 @@ def publish(
         finally:
             _CLOSE_IN_WORKERS.clear()
             run.remove()
-    warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
     return Published(
         out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings, sorted(reused)
     )
@@ -366,10 +369,10 @@ def _render_into(
         done = len(planned) - len(pending)
         total = done + len(to_run)
 
-        def tick(job: Job, seconds: float, _total=total) -> None:
+        def tick(job: Job, seconds: float, _total=total, _owner=owner) -> None:
             nonlocal done
             done += 1
-            name = owner.get(id(job), "")
+            name = _owner.get(id(job), "")
             renderer_times[name] = renderer_times.get(name, 0.0) + seconds
             if progress:
                 progress(job.name, done, _total)
@@ -463,11 +466,11 @@ def _job_key(
         for rel, path in _templates_named(ctx, name):
             digest.update(f"template {rel}\0".encode() + sha256_file(path).encode())
     if earlier:  # the earlier files the inputs name (a document's diagrams), by content
-        reads = set()
+        reads: set[str] = set()
         for found in _PATHS_IN_INPUTS.findall(data):
             reads.update(earlier.get(found.decode("ascii").rsplit(".", 1)[0], ()))
-        for path in sorted(reads):
-            digest.update(f"reads {path} {hashes.get(path, 'missing')}\n".encode())
+        for read in sorted(reads):
+            digest.update(f"reads {read} {hashes.get(read, 'missing')}\n".encode())
     return digest.hexdigest()
 
 
@@ -514,7 +517,7 @@ def write_manifest(
     hashes: dict[str, str] | None = None,
     reused: list[str] | None = None,
     cache_enabled: bool = False,
-) -> None:
+) -> dict:
     """manifest.json: every file with its size, sha256 and sources. `cache` says whether
     the cache was used and which files it gave back (everything else was rendered by this
     run); it is the one part of the manifest an incremental render writes differently
@@ -545,9 +548,58 @@ def write_manifest(
         "cache": {"enabled": cache_enabled, "reused": sorted(reused or [])},
         "artefacts": entries,
     }
+    _dump_manifest(root, manifest)
+    return manifest
+
+
+def _dump_manifest(root: Path, manifest: dict) -> None:
     with open(root / MANIFEST, "w", encoding="utf-8", newline="\n") as handle:
         json.dump(manifest, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+
+
+def republish(out: Path, key: str) -> Published | None:
+    """A no-op re-render: when the cache beside `out` recorded a whole render with this
+    run key (the same model files, templates, options, git commit and tool), put that
+    render's files back from the cache (each checked by its sha256) and its manifest,
+    without loading the model or planning anything. None when there is no such record
+    or a file of it is missing or damaged: the caller renders as usual."""
+    started = time.perf_counter()
+    out = Path(out)
+    try:
+        target = real_output_folder(out)
+        check_replaceable(target, out)
+    except OutputFolderError as error:
+        raise RenderError(str(error)) from None
+    cache = Cache.open(target)
+    record = cache.runs.get(key)
+    if record is None:
+        return None
+    manifest = dict(record["manifest"])
+    try:
+        entries = manifest["artefacts"]
+        files = [(e["path"], e["sha256"], e["size"]) for e in entries]
+        artefacts = [Artefact(e["path"], e["kind"], tuple(e["sources"])) for e in entries]
+    except (KeyError, TypeError):
+        return None
+    with _StopSignalsRaise() as signals:
+        run = RunFolder.create(target)
+        try:
+            if not cache.restore_files(files, run.tree):
+                return None
+            manifest["cache"] = {"enabled": True, "reused": sorted(a.path for a in artefacts)}
+            _dump_manifest(run.tree, manifest)
+            signals.hold()
+            _swap_into_place(run, target, out)
+            cache.used, cache.new_runs = cache.entries, cache.runs
+            cache.save()
+        except BaseException:
+            signals.hold()
+            raise
+        finally:
+            run.remove()
+    paths = sorted(a.path for a in artefacts)
+    return Published(out, artefacts, time.perf_counter() - started, [str(w) for w in record["warnings"]], paths)
 
 
 def _swap_into_place(run: RunFolder, target: Path, shown: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from functools import partial
 
 from markupsafe import Markup
 
@@ -80,7 +81,7 @@ class SiteRenderer(Renderer):
                 (
                     page_path("process", p.id),
                     "process.html.j2",
-                    ctx.memo(("process_view", p.id, epoch, False), lambda p=p: process_view(ctx.model, p, epoch)),
+                    ctx.memo(("process_view", p.id, epoch, False), partial(process_view, ctx.model, p, epoch)),
                     {"downloads": downloads},
                 )
             )
@@ -89,7 +90,7 @@ class SiteRenderer(Renderer):
             downloads += [("PDF", f"specs/{i.id}.pdf")] if pdf and "specs" in made else []
             spec = ctx.memo(
                 ("interface_spec_view", i.id, epoch, False),
-                lambda i=i: interface_spec_view(ctx.model, ctx.graph, i, epoch),
+                partial(interface_spec_view, ctx.model, ctx.graph, i, epoch),
             )
             plan.append((page_path("interface", i.id), "interface.html.j2", spec, {"downloads": downloads}))
         for kind, build in ENTITY_PAGES.items():

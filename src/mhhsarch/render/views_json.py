@@ -7,7 +7,6 @@ can use, and for the snapshot tests. Renders nothing else.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together

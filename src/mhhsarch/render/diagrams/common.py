@@ -41,6 +41,8 @@ TRANSPORTS: dict[str, TransportStyle] = {
     "DTN": TransportStyle("dashed", "#C0561B", "DTN (Data Transfer Network)"),
     "API": TransportStyle("dotted", "#2E7D32", "API"),
     "file": TransportStyle("bold", "#6D6D6D", "file transfer"),
+    # an edge of an aggregated market diagram standing for interfaces over several transports
+    "mixed": TransportStyle("solid", "#444444", "several transports (counted on the label)"),
 }
 OTHER_TRANSPORT = TransportStyle("solid", "#444444", "other")
 

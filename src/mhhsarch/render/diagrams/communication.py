@@ -96,14 +96,16 @@ class CommunicationRenderer(Renderer):
 
     def views(self, ctx: RenderContext) -> list[tuple[str, str, CommunicationView, tuple[str, ...]]]:
         """(folder, artefact kind, view, sources) of every diagram, market first."""
-        return ctx.memo(("communication views",), lambda: self._views(ctx))  # type: ignore[return-value]
+        return ctx.memo(("communication views",), lambda: self._views(ctx))
 
     def _views(self, ctx: RenderContext) -> list[tuple[str, str, CommunicationView, tuple[str, ...]]]:
         model = ctx.model
         title = f"{model.config.name}: market-wide communication"
         if ctx.options.tranche is not None:
             title += f" (tranche {ctx.options.tranche})"
-        found = [(COMMUNICATION_DIR, KIND, view, view.interfaces) for view in market_views(model, ctx.interfaces, title)]
+        found = [
+            (COMMUNICATION_DIR, KIND, view, view.interfaces) for view in market_views(model, ctx.interfaces, title)
+        ]
         for process in ctx.processes:
             view = process_view(model, process)
             found.append((COMMUNICATION_DIR, KIND, view, (process.id, *view.interfaces)))

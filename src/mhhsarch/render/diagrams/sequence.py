@@ -205,7 +205,11 @@ class SequenceRenderer(Renderer):
                     ctx.write_text(f"{SEQUENCE_DIR}/{view_id}.puml", sources[view_id])
                     ctx.write_text(f"{SEQUENCE_DIR}/{view_id}.mmd", texts[view_id])
 
-            return [Job(f"sequence diagrams (PlantUML, Mermaid, {len(ids)})", [a for j in members for a in j.artefacts], run)]
+            return [
+                Job(
+                    f"sequence diagrams (PlantUML, Mermaid, {len(ids)})", [a for j in members for a in j.artefacts], run
+                )
+            ]
 
         texts = {v.id: mermaid.sequence(v) for v in views}
         # One job per diagram and format, so that each is cached on its own; the jobs that

@@ -6,7 +6,6 @@ shows a sample message that meets its schema."""
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together

@@ -299,15 +299,18 @@ def market_view(model: Model, interfaces: Iterable[Interface], title: str) -> Co
 # Past this many roles (or sender-receiver edges) one flat market-wide picture is neither
 # legible nor quick to lay out (measured: 180 roles and 1,900 edges took dot over a minute,
 # and the picture is a thicket). The market diagram then shows the role categories, one
-# box each, with the interfaces between them counted; and each category gets a
-# drill-down diagram of its own roles, the other categories again as one box each.
+# box each, with the interfaces between them counted; and each category gets drill-down
+# diagrams of its own roles (at most MARKET_PART_ROLES a picture), every role outside the
+# picture folded into its category's box.
 MARKET_FLAT_ROLES = 60
 MARKET_FLAT_EDGES = 400
+MARKET_PART_ROLES = 12
 
 
 def market_views(model: Model, interfaces: Iterable[Interface], title: str) -> list[CommunicationView]:
     """The market-wide diagram(s): the flat market view while the market is small, else
-    the categories' view and one drill-down per category (`market-<category>`)."""
+    the categories' view and the drill-downs (`market-<category>`, or `market-<category>-N`
+    when a category has more roles than one picture holds)."""
     interfaces = list(interfaces)
     flat = market_view(model, interfaces, title)
     if len(flat.nodes) <= MARKET_FLAT_ROLES and len(flat.edges) <= MARKET_FLAT_EDGES:
@@ -315,66 +318,70 @@ def market_views(model: Model, interfaces: Iterable[Interface], title: str) -> l
     category = {r.id: r.category for r in model.roles.values()}
     categories = sorted({category[n.id] for n in flat.nodes}, key=category_order)
     counts = {c: sum(1 for n in flat.nodes if category[n.id] == c) for c in categories}
-
-    def box(c: str) -> Node:
-        return Node(c, f"{category_heading(c)}: {counts[c]} roles", c)
-
-    rows = [
-        (category[s], category[r], i.transport, i.id)
+    pairs = [
+        (s, r, i)
         for i in sorted(interfaces, key=lambda i: i.id)
         for s in i.senders
         for r in i.receivers
         if s in category and r in category
     ]
+
+    def box(c: str, drawn: int = 0) -> Node:
+        """A category as one box; `drawn`: how many of its roles the picture shows apart."""
+        if drawn:
+            return Node(c, f"{category_heading(c)}: the other {counts[c] - drawn} roles", c)
+        return Node(c, f"{category_heading(c)}: {counts[c]} roles", c)
+
     views = [
         CommunicationView(
             "market",
-            f"{title}: {len(flat.nodes)} roles in {len(categories)} categories, interfaces counted "
-            f"(each category in its own diagram, market-CATEGORY)",
+            f"{title}: {len(flat.nodes)} roles in {len(categories)} categories, the interfaces between them "
+            "counted (each category drawn in market-CATEGORY)",
             "market",
             tuple(box(c) for c in categories),
-            _counted(rows),
+            _counted((category[s], category[r], i) for s, r, i in pairs),
             grouped=True,
         )
     ]
     for c in categories:
         members = [n for n in flat.nodes if category[n.id] == c]
-        inside = {n.id for n in members}
+        chunks = [members[k : k + MARKET_PART_ROLES] for k in range(0, len(members), MARKET_PART_ROLES)]
+        for number, chunk in enumerate(chunks, start=1):
+            inside = {n.id for n in chunk}
 
-        def end(role: str, inside=inside) -> str:
-            return role if role in inside else category[role]
+            def end(role: str, inside=inside) -> str:
+                return role if role in inside else category[role]
 
-        rows = [
-            (end(s), end(r), i.transport, i.id)
-            for i in sorted(interfaces, key=lambda i: i.id)
-            for s in i.senders
-            for r in i.receivers
-            if s in category and r in category and (s in inside or r in inside)
-        ]
-        others = sorted({x for row in rows for x in row[:2] if x not in inside}, key=category_order)
-        views.append(
-            CommunicationView(
-                f"market-{c}",
-                f"{title}: {category_heading(c)} ({len(members)} roles), the other categories as one box each",
-                "market",
-                (*members, *(box(o) for o in others)),
-                _counted(rows),
-                grouped=True,
+            rows = [(end(s), end(r), i) for s, r, i in pairs if s in inside or r in inside]
+            others = sorted({x for row in rows for x in row[:2] if x not in inside}, key=category_order)
+            part = f" part {number} of {len(chunks)}," if len(chunks) > 1 else ""
+            views.append(
+                CommunicationView(
+                    f"market-{c}" + (f"-{number}" if len(chunks) > 1 else ""),
+                    f"{title}: {category_heading(c)} ({len(members)} roles,{part} the others as one box a category)",
+                    "market",
+                    (*chunk, *(box(o, len(chunk) if o == c else 0) for o in others)),
+                    _counted(rows),
+                    grouped=True,
+                )
             )
-        )
     return views
 
 
-def _counted(rows: Iterable[tuple[str, str, str | None, str]]) -> tuple[Edge, ...]:
-    """(sender, receiver, transport, interface) -> one edge per (sender, receiver,
-    transport) labelled with how many interfaces it stands for."""
-    grouped: dict[tuple, dict[str, None]] = {}
-    for sender, receiver, transport, interface in rows:
-        grouped.setdefault((sender, receiver, transport), {})[interface] = None
+def _counted(rows: Iterable[tuple[str, str, Interface]]) -> tuple[Edge, ...]:
+    """(sender, receiver, interface) -> one edge per (sender, receiver), labelled with how
+    many interfaces it stands for and over which transports; drawn in the transport's
+    style when they all use one."""
+    grouped: dict[tuple[str, str], dict[str, str | None]] = {}
+    for sender, receiver, interface in rows:
+        grouped.setdefault((sender, receiver), {})[interface.id] = interface.transport
     edges = []
-    for (s, r, t), found in grouped.items():
-        label = f"{len(found)} interface{'s' if len(found) != 1 else ''}"
-        edges.append(Edge(s, r, t, (label,), tuple(found), (label,)))
+    for (s, r), found in grouped.items():
+        transports = sorted({t or "" for t in found.values()})
+        by = ", ".join(f"{sum(1 for t in found.values() if (t or '') == x)} {x or 'other'}" for x in transports)
+        label = f"{len(found)} interface{'s' if len(found) != 1 else ''}" + (f" ({by})" if len(transports) > 1 else "")
+        transport = transports[0] or None if len(transports) == 1 else "mixed"
+        edges.append(Edge(s, r, transport, (label,), tuple(found), (label,)))
     return tuple(edges)
 
 
