@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mhhsarch.checks.registry import load_all_rules
-from mhhsarch.checks.runner import run_rules, stamp
 from mhhsarch.diagnostics.core import Diagnostic, Severity
-from mhhsarch.graph import ModelGraph
-from mhhsarch.model.model import Model
-from mhhsarch.source.loader import LoadResult, load_model, unknown_rule_codes
 
 if TYPE_CHECKING:
+    from mhhsarch.graph import ModelGraph
+    from mhhsarch.model.model import Model
     from mhhsarch.render.publish import Published
+    from mhhsarch.source.loader import LoadResult
 
 
 @dataclass
@@ -48,6 +46,12 @@ class Checked:
 
 
 def check_model(model_dir: Path) -> Checked:
+    # imported here: a no-op re-render (render/publish.py: republish) needs none of them
+    from mhhsarch.checks.registry import load_all_rules
+    from mhhsarch.checks.runner import run_rules, stamp
+    from mhhsarch.graph import ModelGraph
+    from mhhsarch.source.loader import load_model, unknown_rule_codes
+
     with _no_cyclic_gc():
         rules = load_all_rules()
         loaded = load_model(Path(model_dir))
@@ -115,12 +119,9 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
     read: a refused --out or a bad SOURCE_DATE_EPOCH is reported at once. Raises
     RenderRefused (nothing touched), ModelHasErrors, RenderError (the output folder
     left as it was) or KeyboardInterrupt (Ctrl-C, SIGTERM; likewise)."""
-    from mhhsarch.change.history import histories
-    from mhhsarch.machine import cpu_count
-    from mhhsarch.render.base import RenderContext, RenderError, RenderOptions
+    from mhhsarch.render.base import RenderError
     from mhhsarch.render.outdir import OutputFolderError, check_output_folder
     from mhhsarch.render.publish import environment_epoch, model_provenance, publish, source_date_epoch
-    from mhhsarch.render.registry import all_renderers
     from mhhsarch.render.templates import template_folders
 
     model_dir, out = Path(request.model_dir), Path(request.out)
@@ -163,6 +164,11 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         if again is not None:
             _write_timings({"stages": {"republish": again.seconds}}, again.seconds)
             return again
+    from mhhsarch.change.history import histories
+    from mhhsarch.machine import cpu_count
+    from mhhsarch.render.base import RenderContext, RenderOptions
+    from mhhsarch.render.registry import all_renderers
+
     only = request.only
     if request.baseline is not None and only is not None and only.strip(", "):
         only += ",redline"  # --baseline asks for the red-lined documents of what this run renders

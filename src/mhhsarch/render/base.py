@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from mhhsarch.graph import ModelGraph
-from mhhsarch.model.model import Model
 from mhhsarch.render.templates import BUNDLED, find_template
+
+if TYPE_CHECKING:
+    from mhhsarch.graph import ModelGraph
+    from mhhsarch.model.model import Model
 
 T = TypeVar("T")
 

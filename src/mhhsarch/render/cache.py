@@ -64,25 +64,27 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 _TOOL_DIGEST: str | None = None
 
 
 def tool_digest() -> str:
-    """mhhsarch's version and code, and the external programs its renderers run."""
+    """mhhsarch's version and code (every file of the package by path, size and time of
+    change: an edit changes the time), and the external programs its renderers run."""
     global _TOOL_DIGEST
     if _TOOL_DIGEST is None:
         digest = hashlib.sha256(f"mhhsarch {__version__} cache {FORMAT}\n".encode())
-        for path in sorted(PACKAGE.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
-                digest.update(sha256_file(path).encode())
+        for folder, subfolders, names in os.walk(PACKAGE):
+            subfolders[:] = sorted(s for s in subfolders if s != "__pycache__")
+            for name in sorted(names):
+                if name.endswith(".pyc"):
+                    continue
+                info = os.stat(os.path.join(folder, name))
+                rel = os.path.relpath(os.path.join(folder, name), PACKAGE)
+                digest.update(f"{rel} {info.st_size} {info.st_mtime_ns}\n".encode())
         for program in ("dot", "plantuml", "java"):
             found = shutil.which(program)
             if found:
@@ -172,7 +174,7 @@ class Cache:
     def object_path(self, sha: str) -> Path:
         return self.folder / "objects" / sha[:2] / sha
 
-    def _object_ok(self, sha: str, size: int) -> bool:
+    def object_ok(self, sha: str, size: int) -> bool:
         if sha not in self.verified:
             path = self.object_path(sha)
             try:
@@ -190,7 +192,7 @@ class Cache:
         files = self.entries.get(key)
         if files is None or sorted(f[0] for f in files) != sorted(paths):
             return None
-        if not all(self._object_ok(sha, size) for _, sha, size in files):
+        if not all(self.object_ok(sha, size) for _, sha, size in files):
             return None
         placed = []
         try:
@@ -240,7 +242,7 @@ class Cache:
             with tempfile.NamedTemporaryFile(
                 "w", dir=self.folder, prefix=".index-", suffix=".tmp", delete=False, encoding="utf-8"
             ) as handle:
-                json.dump(data, handle, separators=(",", ":"))
+                handle.write(json.dumps(data, separators=(",", ":")))  # dumps: the C encoder
             os.replace(handle.name, self.folder / INDEX)
         except OSError:
             return
@@ -256,13 +258,16 @@ class Cache:
     def restore_files(self, files: list[tuple[str, str, int]], tree: Path) -> bool:
         """Put these cached files (path, sha256, size) into `tree`; False when one is missing
         or not what the index says (the caller then renders instead)."""
-        if not self.enabled or not all(self._object_ok(sha, size) for _, sha, size in files):
+        if not self.enabled or not all(self.object_ok(sha, size) for _, sha, size in files):
             return False
+        made: set[str] = set()
         try:
             for rel, sha, _ in files:
-                target = tree / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(self.object_path(sha), target)
+                folder = os.path.dirname(rel)
+                if folder not in made:
+                    (tree / folder).mkdir(parents=True, exist_ok=True)
+                    made.add(folder)
+                _link_or_copy(self.object_path(sha), tree / rel)
         except OSError:
             return False
         return True

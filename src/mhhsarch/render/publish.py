@@ -32,13 +32,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mhhsarch import __version__
-from mhhsarch.graph import ModelGraph
-from mhhsarch.model.model import Model
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError, RenderOptions
 from mhhsarch.render.cache import Cache, sha256_file
 from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
+
+if TYPE_CHECKING:  # a no-op re-render (`republish`) never loads a model: no graph library to import
+    from mhhsarch.graph import ModelGraph
+    from mhhsarch.model.model import Model
 
 # The dates a zip entry (and so a Word or Excel file) can hold: 1980-01-01 to 2107-12-31.
 EARLIEST_ZIP_EPOCH = 315532800
@@ -315,7 +318,8 @@ def publish(
             signals.hold()  # from here on the render completes: the swap is not to be cut in half
             _swap_into_place(run, target, out)
             if run_key is not None:
-                cache.new_runs = {run_key: {"manifest": manifest, "warnings": warnings}}
+                text = (target / MANIFEST).read_text(encoding="utf-8")
+                cache.new_runs = {run_key: {"manifest": manifest, "text": text, "warnings": warnings}}
             cache.save()
         except BaseException:
             signals.hold()
@@ -558,17 +562,36 @@ def _dump_manifest(root: Path, manifest: dict) -> None:
         handle.write("\n")
 
 
+_CACHE_BLOCK = re.compile(r'\n  "cache": \{.*?\n  \},\n', re.DOTALL)
+
+
+def _in_place(target: Path, files: list[tuple[str, str, int]], manifest: str, cache: Cache) -> bool:
+    """Whether `target` already is this render's output: the same manifest text (so,
+    `check_replaceable` having passed, no other file) and each file the very cached file
+    (the same inode, hard-linked by the render that wrote it), whose sha256 is checked."""
+    try:
+        if (target / MANIFEST).read_text(encoding="utf-8") != manifest:
+            return False
+        for rel, sha, size in files:
+            here, cached = os.stat(target / rel), os.stat(cache.object_path(sha))
+            if (here.st_ino, here.st_dev) != (cached.st_ino, cached.st_dev):
+                return False
+    except (OSError, ValueError):
+        return False
+    return all(cache.object_ok(sha, size) for _, sha, size in files)
+
+
 def republish(out: Path, key: str) -> Published | None:
     """A no-op re-render: when the cache beside `out` recorded a whole render with this
     run key (the same model files, templates, options, git commit and tool), put that
     render's files back from the cache (each checked by its sha256) and its manifest,
-    without loading the model or planning anything. None when there is no such record
-    or a file of it is missing or damaged: the caller renders as usual."""
+    without loading the model or planning anything; when the output folder already is
+    that render's output (its own files, unchanged), it is left as it is. None when there
+    is no such record or a file of it is missing or damaged: the caller renders as usual."""
     started = time.perf_counter()
-    out = Path(out)
+    out = Path(out)  # checked by the caller (outdir.check_output_folder), and again before the swap
     try:
         target = real_output_folder(out)
-        check_replaceable(target, out)
     except OutputFolderError as error:
         raise RenderError(str(error)) from None
     cache = Cache.open(target)
@@ -582,22 +605,31 @@ def republish(out: Path, key: str) -> Published | None:
         artefacts = [Artefact(e["path"], e["kind"], tuple(e["sources"])) for e in entries]
     except (KeyError, TypeError):
         return None
-    with _StopSignalsRaise() as signals:
-        run = RunFolder.create(target)
-        try:
-            if not cache.restore_files(files, run.tree):
-                return None
-            manifest["cache"] = {"enabled": True, "reused": sorted(a.path for a in artefacts)}
-            _dump_manifest(run.tree, manifest)
-            signals.hold()
-            _swap_into_place(run, target, out)
-            cache.used, cache.new_runs = cache.entries, cache.runs
-            cache.save()
-        except BaseException:
-            signals.hold()
-            raise
-        finally:
-            run.remove()
+    block = {"enabled": True, "reused": sorted(a.path for a in artefacts)}
+    text = record.get("text")
+    if isinstance(text, str) and _CACHE_BLOCK.search(text):
+        # the recorded manifest's text with its cache block replaced: the same bytes as
+        # json.dump would write, without encoding thousands of entries again
+        inner = json.dumps({"cache": block}, indent=2, ensure_ascii=False)[2:-2]
+        text = _CACHE_BLOCK.sub(lambda _: "\n" + inner + ",\n", text, count=1)
+    else:
+        manifest["cache"] = block
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    if not _in_place(target, files, text, cache):
+        with _StopSignalsRaise() as signals:
+            run = RunFolder.create(target)
+            try:
+                if not cache.restore_files(files, run.tree):
+                    return None
+                with open(run.tree / MANIFEST, "w", encoding="utf-8", newline="\n") as handle:
+                    handle.write(text)
+                signals.hold()
+                _swap_into_place(run, target, out)  # the cache's index stays as it is: nothing changed
+            except BaseException:
+                signals.hold()
+                raise
+            finally:
+                run.remove()
     paths = sorted(a.path for a in artefacts)
     return Published(out, artefacts, time.perf_counter() - started, [str(w) for w in record["warnings"]], paths)
 
