@@ -442,15 +442,20 @@ def _run_salt(options: RenderOptions) -> str:
     return json.dumps(facts, sort_keys=True)
 
 
-_PATHS_IN_INPUTS = re.compile(rb"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)+")
-
-
 def _stems(artefacts: list[Artefact]) -> dict[str, list[str]]:
     """Earlier phases' artefact paths by their path without the extension."""
     stems: dict[str, list[str]] = {}
     for artefact in artefacts:
         stems.setdefault(artefact.path.rsplit(".", 1)[0], []).append(artefact.path)
     return stems
+
+
+def _paths_pattern(stems: dict[str, list[str]]) -> re.Pattern[bytes]:
+    """Paths below the earlier artefacts' top folders ("diagrams/sequence/BP001.png"), as
+    they appear in pickled inputs: a literal start, so that a search of a large view is quick."""
+    tops = sorted({stem.split("/", 1)[0] for stem in stems if "/" in stem})
+    alternatives = b"|".join(re.escape(top.encode()) for top in tops) or b"(?!)"
+    return re.compile(rb"(?:" + alternatives + rb")/[A-Za-z0-9_./-]+")
 
 
 def _job_key(
@@ -467,15 +472,23 @@ def _job_key(
     digest.update(json.dumps([renderer, job.name, [[a.path, a.kind, list(a.sources)] for a in job.artefacts]]).encode())
     digest.update(hashlib.sha256(data).digest())
     for name in job.templates:
-        for rel, path in _templates_named(ctx, name):
-            digest.update(f"template {rel}\0".encode() + sha256_file(path).encode())
+        digest.update(ctx.memo(("template digest", name), lambda name=name: _template_digest(ctx, name)))
     if earlier:  # the earlier files the inputs name (a document's diagrams), by content
         reads: set[str] = set()
-        for found in _PATHS_IN_INPUTS.findall(data):
+        pattern = ctx.memo(("paths in inputs", id(earlier)), lambda: _paths_pattern(earlier))
+        for found in pattern.findall(data):
             reads.update(earlier.get(found.decode("ascii").rsplit(".", 1)[0], ()))
         for read in sorted(reads):
             digest.update(f"reads {read} {hashes.get(read, 'missing')}\n".encode())
     return digest.hexdigest()
+
+
+def _template_digest(ctx: RenderContext, name: str) -> bytes:
+    """The content of the template files `name` resolves to (once a run)."""
+    digest = hashlib.sha256()
+    for rel, path in _templates_named(ctx, name):
+        digest.update(f"template {rel}\0".encode() + sha256_file(path).encode())
+    return digest.digest()
 
 
 def _templates_named(ctx: RenderContext, name: str) -> list[tuple[str, Path]]:
