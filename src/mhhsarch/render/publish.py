@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -472,7 +473,7 @@ def _job_key(
     digest.update(json.dumps([renderer, job.name, [[a.path, a.kind, list(a.sources)] for a in job.artefacts]]).encode())
     digest.update(hashlib.sha256(data).digest())
     for name in job.templates:
-        digest.update(ctx.memo(("template digest", name), lambda name=name: _template_digest(ctx, name)))
+        digest.update(ctx.memo(("template digest", name), partial(_template_digest, ctx, name)))
     if earlier:  # the earlier files the inputs name (a document's diagrams), by content
         reads: set[str] = set()
         pattern = ctx.memo(("paths in inputs", id(earlier)), lambda: _paths_pattern(earlier))
