@@ -191,12 +191,19 @@ def run_batch(
         except OSError as error:
             raise RenderError(f"{what}: cannot run '{argv[0]}': {error.strerror or error}") from None
         try:
-            done = 0
+            done, complete, scanned = 0, 0, time.monotonic()
             deadline = time.monotonic() + limit
             while process.poll() is None:
                 while done < len(expected) and all(p.exists() for p in expected[done][1]):
                     done += 1
                     deadline = time.monotonic() + limit
+                if time.monotonic() - scanned > 1:
+                    # once a second, all of them: a program that draws in another order is
+                    # making progress too, and gets the time for the next diagram
+                    scanned = time.monotonic()
+                    now = done + sum(1 for _, files in expected[done:] if all(p.exists() for p in files))
+                    if now > complete:
+                        complete, deadline = now, scanned + limit
                 if time.monotonic() > deadline:
                     name = expected[min(done, len(expected) - 1)][0] if expected else what
                     raise RenderError(
