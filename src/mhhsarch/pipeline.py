@@ -141,9 +141,10 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         raise RenderRefused(str(error)) from None
     provenance = model_provenance(model_dir)
     key = None
-    if not request.no_cache and request.baseline is None:
+    if request.baseline is None:
         # the same model files, templates, options, commit and tool as the last render into
-        # `out`: its files come back from the cache, nothing is loaded or rendered again
+        # `out` (with --no-cache too, which refills the cache): its files come back from the
+        # cache, nothing is loaded or rendered again
         from mhhsarch.render.cache import run_key
         from mhhsarch.render.publish import republish
 
@@ -158,7 +159,7 @@ def render(request: RenderRequest, progress: Callable[[str, int, int], None] | N
         }
         key = run_key(facts, folders)
         try:
-            again = republish(out, key)
+            again = None if request.no_cache else republish(out, key)
         except RenderError as error:
             raise RenderRefused(str(error)) from None
         if again is not None:
