@@ -259,3 +259,16 @@ def test_a_large_market_is_drawn_by_category_with_a_drill_down_each(tmp_path):
     shipped = check_model(MODEL).model
     (flat,) = market_views(shipped, shipped.interfaces.values(), "market")
     assert {n.id for n in flat.nodes} <= set(shipped.roles)
+
+
+def test_a_render_of_a_subset_keeps_what_the_full_render_cached(model, tmp_path):
+    out = tmp_path / "out"
+    full = rendered(model, out, "--only", CHEAP)
+    change_description(model)  # not a no-op: the jobs are looked up one by one
+    subset = rendered(model, out, "--only", "markdown")
+    assert reused(subset) == paths(subset) - {"markdown/specs/IF-021.md"}
+    again = rendered(model, out, "--only", CHEAP)
+    # the catalogue and the views were cached by the first render, and kept through the second
+    assert "catalogue/data_catalogue.xlsx" in reused(again) and "views/interfaces/IF-022.json" in reused(again)
+    assert paths(again) - reused(again) == {"views/interfaces/IF-021.json"}
+    assert paths(again) == paths(full)

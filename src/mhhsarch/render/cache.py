@@ -4,7 +4,8 @@ A job's key is a sha256 of everything its files are a function of:
 
     the tool     mhhsarch's own code (every file of the package, by content) and the
                  external programs it runs (dot, PlantUML and Java, by path, size and time)
-    the run      SOURCE_DATE_EPOCH, --tranche, --select, --only, --pdf, --baseline
+    the run      SOURCE_DATE_EPOCH, --tranche, --select, --pdf, --baseline (not --only:
+                 what a job writes does not depend on which other renderers run)
     the job      its renderer and name, the paths, kinds and sources of its artefacts
     its inputs   `Job.inputs`: the view (or diagram source text) the job writes, pickled;
                  a view holds every entity field it shows, so the key changes exactly
@@ -50,6 +51,10 @@ from mhhsarch import __version__
 CACHE_MARK = "mhhsarch-cache"
 INDEX = "index.json"
 FORMAT = 1
+# A cached job or whole render not used for this many renders is dropped (its files with
+# it): a render with --only or --tranche keeps what the full render cached, for a while.
+KEEP_RENDERS = 4
+KEEP_RUNS = 3
 PACKAGE = Path(__file__).resolve().parents[1]
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -128,12 +133,14 @@ class Cache:
     # run key -> {"manifest": ..., "warnings": [...]}: the last whole render, for a no-op re-render
     runs: dict[str, dict] = field(default_factory=dict)
     new_runs: dict[str, dict] = field(default_factory=dict)
+    ages: dict[str, int] = field(default_factory=dict)  # key -> renders since it was last used
 
     @classmethod
     def open(cls, target: Path, enabled: bool = True) -> Cache:
+        """The cache beside `target`. Read also when not `enabled` (nothing is reused then),
+        so that what it holds is kept for the renders after."""
         cache = cls(cache_folder(target), enabled)
-        if enabled:
-            cache.entries = cache._read_index()
+        cache.entries = cache._read_index()
         return cache
 
     def _read_index(self) -> dict[str, list[list]]:
@@ -152,6 +159,9 @@ class Cache:
                 for k, v in runs.items()
                 if isinstance(v, dict) and isinstance(v.get("manifest"), dict) and isinstance(v.get("warnings"), list)
             }
+        ages = data.get("ages")
+        if isinstance(ages, dict):
+            self.ages = {k: v for k, v in ages.items() if isinstance(k, str) and isinstance(v, int)}
         entries = data.get("entries")
         if not isinstance(entries, dict):
             return {}
@@ -229,15 +239,26 @@ class Cache:
         self.used[key] = [list(f) for f in files]
 
     def save(self) -> None:
-        """Write the index of what this render used (older entries are dropped) and delete
-        the objects nobody lists; a cache that cannot be written is left as it was."""
+        """Write the index: what this render used, and what earlier renders used that is
+        still young (KEEP_RENDERS, KEEP_RUNS); delete the objects nobody lists. A cache that
+        cannot be written is left as it was."""
+        entries, ages = dict(self.used), dict.fromkeys(self.used, 0)
+        for key, files in self.entries.items():
+            age = self.ages.get(key, 0) + 1
+            if key not in entries and age < KEEP_RENDERS:
+                entries[key], ages[key] = files, age
+        runs = dict(self.new_runs)
+        for key, record in self.runs.items():
+            if key not in runs and len(runs) < KEEP_RUNS:
+                runs[key] = record
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             data = {
                 "format": FORMAT,
                 "tool": tool_digest(),
-                "entries": dict(sorted(self.used.items())),
-                "runs": self.new_runs,
+                "entries": dict(sorted(entries.items())),
+                "ages": dict(sorted(ages.items())),
+                "runs": runs,
             }
             with tempfile.NamedTemporaryFile(
                 "w", dir=self.folder, prefix=".index-", suffix=".tmp", delete=False, encoding="utf-8"
@@ -246,7 +267,9 @@ class Cache:
             os.replace(handle.name, self.folder / INDEX)
         except OSError:
             return
-        keep = {sha for files in self.used.values() for _, sha, _ in files}
+        keep = {sha for files in entries.values() for _, sha, _ in files}
+        for record in runs.values():
+            keep.update(e.get("sha256") for e in record["manifest"].get("artefacts", ()) if isinstance(e, dict))
         objects = self.folder / "objects"
         with contextlib.suppress(OSError):
             for sub in objects.iterdir():

@@ -435,7 +435,9 @@ def _run_salt(options: RenderOptions) -> str:
         "tool": tool_digest(),
         "epoch": options.source_date_epoch,
         "tranche": options.tranche,
-        "only": sorted(options.only) if options.only is not None else None,
+        # not --only: a job's files do not depend on which other renderers run (the site's
+        # links to the documents of the run are in its pages' inputs), so a render of a
+        # subset reuses what the full render cached, and the other way round
         "pdf": options.pdf,
         "selected": sorted(map(repr, options.selected)) if options.selected is not None else None,
         "baseline": [baseline.revision, baseline.committed_at] if baseline is not None else None,
