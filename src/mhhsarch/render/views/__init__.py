@@ -14,13 +14,28 @@ writes them; tests snapshot them).
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 from typing import Any
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, None for any other type (cached: the site converts
+    hundreds of thousands of view objects)."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
 
 
 def as_data(value: Any) -> Any:
     """A view as plain JSON-able data: dataclasses become dicts (in field order), tuples lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _PLAIN):
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: as_data(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [as_data(v) for v in value]
     if isinstance(value, dict):

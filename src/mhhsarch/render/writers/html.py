@@ -8,6 +8,7 @@ file:// and any static host.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -24,12 +25,17 @@ def html_environment(folders: tuple[Path, ...]) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # a render compiles each template once; no stat of the file for every page
+        # (serve makes a new environment when a template changes)
+        auto_reload=False,
     )
     return env
 
 
+@lru_cache(maxsize=65536)
 def relative(target: str, page: str) -> str:
-    """`target` (relative to the site folder) as seen from `page` (likewise)."""
+    """`target` (relative to the site folder) as seen from `page` (likewise). Cached: a
+    site makes tens of thousands of links between a few hundred pages."""
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
 
