@@ -23,6 +23,7 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
@@ -245,7 +246,7 @@ class SiteWriter:
                 if svg_path.startswith(SEQUENCE_DIR + "/"):
                     inlined[path] = inline_sequence_svg(svg, alt, href)
                 else:
-                    inlined[path] = inline_svg(svg, alt, lambda role_id, _href=href: _href("role", role_id))
+                    inlined[path] = inline_svg(svg, alt, partial(href, "role"))
             extra["svg"] = inlined
         elif hasattr(page.view, "diagrams") or hasattr(page.view, "usages"):
             extra["svg"] = {}

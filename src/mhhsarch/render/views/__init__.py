@@ -14,19 +14,20 @@ writes them; tests snapshot them).
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 from typing import Any
 
 _PLAIN = (str, int, float, bool, type(None))
 
 
-@cache
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
     """The field names of a dataclass, None for any other type (cached: the site converts
     hundreds of thousands of view objects)."""
-    if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls))
-    return None
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+    return _FIELDS[cls]
 
 
 def as_data(value: Any) -> Any:
