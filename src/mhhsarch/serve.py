@@ -49,6 +49,7 @@ PREFIX = "/__mhhsarch/"
 MARKER = ".mhhsarch-serve"  # in an --out folder: serve made it, serve may rewrite it
 RENDERERS = frozenset({"site", "sequence", "communication"})
 KEEPALIVE_SECONDS = 10.0
+IDLE_MS = 2000  # no change for this long: collect garbage
 
 
 class ServeError(Exception):
@@ -292,16 +293,19 @@ class LiveSite:
             history=self._history,
         )
         ctx = RenderContext(checked.model, checked.graph, self.root, options)
-        redrawn = self._diagrams(ctx)
-        pages = self._site(ctx, redrawn, templates_changed)
-        return BuildReport(time.perf_counter() - started, 0, warnings, len(redrawn), pages), []
+        from mhhsarch.render.site import site_plan
 
-    # --- diagrams: only those whose source text changed ------------------------------------
-    def _diagrams(self, ctx) -> set[str]:
+        # the diagrams are drawn (mostly waiting for PlantUML and dot) while the site's
+        # views are built; only writing the pages needs the drawings
         with ThreadPoolExecutor(max_workers=2) as pool:
             sequence = pool.submit(self._sequence, ctx)
             communication = pool.submit(self._communication, ctx)
-            return sequence.result() | communication.result()
+            plan = site_plan(ctx)
+            redrawn = sequence.result() | communication.result()
+        pages = self._site(plan, redrawn, templates_changed)
+        return BuildReport(time.perf_counter() - started, 0, warnings, len(redrawn), pages), []
+
+    # --- diagrams: only those whose source text changed ------------------------------------
 
     def _sequence(self, ctx) -> set[str]:
         """Each part of each sequence diagram as a diagram of its own (the same lifelines,
@@ -356,10 +360,9 @@ class LiveSite:
         return set(changed) | gone
 
     # --- pages: only those whose inputs changed ---------------------------------------------
-    def _site(self, ctx, redrawn: set[str], templates_changed: bool) -> int:
-        from mhhsarch.render.site import ASSETS, SEARCH_INDEX, SiteWriter, site_plan
+    def _site(self, plan, redrawn: set[str], templates_changed: bool) -> int:
+        from mhhsarch.render.site import ASSETS, SEARCH_INDEX, SiteWriter
 
-        plan = site_plan(ctx)
         if self._writer is None or templates_changed:
             self._writer = SiteWriter(plan.folders, self.root)
             for stale in self._pages.values():
@@ -503,11 +506,15 @@ class Handler(BaseHTTPRequestHandler):
             return self._source(parse_qs(url.query).get("path", [""])[0])
         return self._file(path)
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+    def _send(self, status: HTTPStatus, kind: str, body: bytes, etag: str | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        if etag is None:
+            self.send_header("Cache-Control", "no-store")
+        else:
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("ETag", etag)
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
@@ -524,11 +531,20 @@ class Handler(BaseHTTPRequestHandler):
             if target == (site / "index.html").resolve() and not state.built:
                 return self._send(HTTPStatus.OK, "text/html; charset=utf-8", _with_live(PLACEHOLDER, state))
             return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
-        data = target.read_bytes()
         if target.suffix == ".html":
-            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", _with_live(data.decode("utf-8"), state))
+            text = target.read_text(encoding="utf-8")
+            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", _with_live(text, state))
+        # assets: the browser keeps them and asks whether they changed (a reload fetches
+        # only the page, and the search index only when it changed)
+        stat = target.stat()
+        tag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        if self.headers.get("If-None-Match") == tag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", tag)
+            self.end_headers()
+            return
         kinds = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
-        self._send(HTTPStatus.OK, kinds.get(target.suffix, "application/octet-stream"), data)
+        self._send(HTTPStatus.OK, kinds.get(target.suffix, "application/octet-stream"), target.read_bytes(), tag)
 
     def _source(self, rel: str) -> None:
         """A model file with numbered lines (the overlay links a diagnostic here, at #L<line>)."""
@@ -684,12 +700,19 @@ def serve(
                 debounce=400,
                 step=30,
                 raise_interrupt=True,
-                yield_on_timeout=False,
+                rust_timeout=IDLE_MS,
+                yield_on_timeout=True,
             ):
+                if not changes:  # idle: now is the time to free the previous builds' models
+                    _collect_garbage()
+                    continue
                 paths = sorted({Path(p) for _, p in changes})
                 templates = any(live.is_template(p) for p in paths)
                 if verbose:
-                    log("changed: " + ", ".join(_shown(p) for p in paths[:5]) + (" ..." if len(paths) > 5 else ""))
+                    mtimes = [p.stat().st_mtime for p in paths if p.exists()]
+                    after = f" (seen {time.time() - max(mtimes):.2f} s after the save)" if mtimes else ""
+                    shown = ", ".join(_shown(p) for p in paths[:5]) + (" ..." if len(paths) > 5 else "")
+                    log(f"changed: {shown}{after}")
                 _rebuild(live, broadcast, log, templates_changed=templates, changed=paths)
         except KeyboardInterrupt as error:
             signum = received[-1] if received else getattr(error, "signum", signal.SIGINT)
@@ -758,9 +781,16 @@ def _rebuild(
             + (f", {report.warnings} warning(s)" if report.warnings else "")
             + (f" ({what})" if what else "")
         )
-    # the previous model is garbage now; the check froze it for speed (pipeline._no_cyclic_gc)
-    gc.unfreeze()
-    gc.collect()
+
+
+def _collect_garbage() -> None:
+    """The check freezes what it loads, for speed (pipeline._no_cyclic_gc), so earlier
+    builds' models are never collected on their own. Done when nothing has changed for a
+    while: a collection holds the interpreter for a moment, and right after a build it
+    would delay the pages the browser is reloading."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def _stderr(message: str) -> None:
