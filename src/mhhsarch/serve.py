@@ -26,6 +26,7 @@ import gc
 import html
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -50,6 +51,9 @@ MARKER = ".mhhsarch-serve"  # in an --out folder: serve made it, serve may rewri
 RENDERERS = frozenset({"site", "sequence", "communication"})
 KEEPALIVE_SECONDS = 10.0
 IDLE_MS = 2000  # no change for this long: collect garbage
+TEMPLATE_SUFFIXES = (".j2", ".css", ".js")
+SOURCE_SUFFIXES = (".yaml", ".yml", *TEMPLATE_SUFFIXES)
+_TEMPLATE_PLACE = re.compile(r"template (\S+?):(\d+): ")
 
 
 class ServeError(Exception):
@@ -432,8 +436,9 @@ LIVE_JS = r"""(function () {
       "font:14px/1.4 system-ui,sans-serif;box-shadow:0 2px 12px rgba(0,0,0,.3)";
     var h = document.createElement("h2");
     h.style.cssText = "margin:0 0 .5em;font-size:1.1em;color:#8a0015";
-    h.textContent = problems.length === 1 ? "The model has 1 error; this is the last good site."
-      : "The model has " + problems.length + " errors; this is the last good site.";
+    var count = problems.length === 1 ? "1 error" : problems.length + " errors";
+    h.textContent = (problems.some(function (p) { return p.code; }) ? "The model has " + count
+      : "The site could not be rebuilt") + "; this is the last good site.";
     overlay.appendChild(h);
     var list = document.createElement("ol");
     list.style.cssText = "margin:0;padding-left:1.5em";
@@ -477,9 +482,9 @@ Fix them and this page reloads.</p></main></body></html>
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, site: Path, model_dir: Path, broadcast: Broadcast, log: Callable[[str], None]):
+    def __init__(self, port: int, site: Path, sources: list[Path], broadcast: Broadcast, log: Callable[[str], None]):
         self.site = site
-        self.model_dir = model_dir  # the overlay's source links show its files
+        self.sources = sources  # the watched folders: the overlay's source links show their files
         self.broadcast = broadcast
         self.log = log
         super().__init__((HOST, port), Handler)
@@ -524,7 +529,7 @@ class Handler(BaseHTTPRequestHandler):
         target = (site / path.lstrip("/")).resolve()
         if not _inside(target, site) or "/." in path:
             return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
-        if target.is_dir():
+        if target.is_dir() or path.endswith("/"):
             target = target / "index.html"
         state = self.server.broadcast.state
         if not target.is_file():
@@ -547,10 +552,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, kinds.get(target.suffix, "application/octet-stream"), target.read_bytes(), tag)
 
     def _source(self, rel: str) -> None:
-        """A model file with numbered lines (the overlay links a diagnostic here, at #L<line>)."""
+        """A model or template file with numbered lines (the overlay links a diagnostic
+        here, at #L<line>); nothing outside the watched folders."""
         target = Path(rel).resolve()  # diagnostics' paths are relative to the working folder
-        model_dir = self.server.model_dir
-        if not rel or not _inside(target, model_dir) or not target.is_file() or target.suffix not in (".yaml", ".yml"):
+        watched = any(_inside(target, folder) for folder in self.server.sources)
+        if not rel or not watched or not target.is_file() or target.suffix not in SOURCE_SUFFIXES:
             return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
         lines = target.read_text(encoding="utf-8", errors="replace").splitlines()
         rows = "\n".join(
@@ -677,14 +683,14 @@ def serve(
     received: list[int] = []
     with contextlib.ExitStack() as stack, _stop_signals(received):
         root = _output_folder(out, model_dir, stack)
+        live = LiveSite(model_dir, root, template_dir, epoch)
+        stack.callback(live.close)
         try:
-            server = Server(port, root / "site", model_dir, broadcast, log)
+            server = Server(port, root / "site", live.watched(), broadcast, log)
         except OSError as error:
             reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be opened: {error.strerror or error}"
             raise ServeError(f"port {port} on {HOST} {reason} (choose another with --port)") from None
         stack.callback(server.server_close)
-        live = LiveSite(model_dir, root, template_dir, epoch)
-        stack.callback(live.close)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http")
         stop = threading.Event()
         try:
@@ -730,7 +736,7 @@ def _relevant(live: LiveSite, path: Path) -> bool:
     if path.name.startswith(".") or path.name.endswith("~"):
         return False
     if live.is_template(path):
-        return True
+        return path.suffix in TEMPLATE_SUFFIXES
     return path.suffix in (".yaml", ".yml")
 
 
@@ -760,7 +766,9 @@ def _rebuild(
     except (RenderError, TextTemplateProblem, OSError) as error:
         message = f"the site could not be built: {error}"
         log(printable(message))
-        problem = {"path": "", "line": 0, "column": 0, "severity": "error", "code": "", "message": message}
+        place = _TEMPLATE_PLACE.search(str(error))  # a template's error says where
+        path, line = (place.group(1), int(place.group(2))) if place else ("", 0)
+        problem = {"path": path, "line": line, "column": 1, "severity": "error", "code": "", "message": message}
         broadcast.publish(State(before.generation, (problem,), before.built))
         return
     if errors:
