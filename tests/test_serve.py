@@ -136,6 +136,20 @@ def test_serves_on_127_0_0_1_only(served):
         assert _listening_addresses(port) == {"127.0.0.1"}
 
 
+def test_a_request_for_another_host_name_is_refused(served):
+    """A page of another site that resolves its own name to 127.0.0.1 (DNS rebinding)
+    cannot read the model through serve."""
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    request = Request(served.url + "__mhhsarch/source?path=model/market.yaml", headers={"Host": "evil.example:80"})
+    with pytest.raises(HTTPError) as refused:
+        urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    with urlopen(served.url + "__mhhsarch/source?path=model/market.yaml", timeout=10) as response:
+        assert "roles" in response.read().decode("utf-8")
+
+
 def test_served_pages_get_the_live_script_the_files_do_not(served):
     from urllib.request import urlopen
 

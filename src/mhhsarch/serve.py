@@ -498,6 +498,10 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the console shows builds, not requests
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        if host not in (HOST, "localhost"):
+            # another site's page that renamed itself to 127.0.0.1 (DNS rebinding) gets nothing
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"forbidden\n")
         url = urlsplit(self.path)
         path = unquote(url.path)
         if path == PREFIX + "events":
