@@ -166,3 +166,9 @@ def test_clicking_a_sequence_diagram_participant_or_message_opens_its_page(site,
     participant.click()
     page.wait_for_url(f"**/roles/{role}.html")
     assert page.locator("h1").inner_text().startswith(role)
+
+
+def test_a_participant_with_one_step_says_step(site):
+    pages = [p.read_text(encoding="utf-8") for p in (site / "processes").glob("*.html")]
+    assert any(" step)</li>" in page for page in pages)
+    assert not any("(1 steps)" in page for page in pages)
