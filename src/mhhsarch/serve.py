@@ -159,6 +159,20 @@ class PlantUMLPipe:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self._pending = b""
+        self._lock = threading.Lock()  # one diagram at a time (a build, or the warm-up)
+
+    def warm_up(self, sources: list[str], stop: threading.Event) -> None:
+        """Draw these once more, for nothing but the JVM's compiler: a cold PlantUML takes
+        about 90 ms a part, a warm one 30 ms. Stops as soon as `stop` is set (a build)."""
+        from mhhsarch.render.base import RenderError
+
+        for source in sources:
+            if stop.is_set():
+                return
+            try:
+                self.draw(source)
+            except RenderError:
+                return
 
     def _start(self) -> subprocess.Popen:
         from mhhsarch.render.diagrams.common import tool_env
@@ -180,6 +194,10 @@ class PlantUMLPipe:
         return self.process
 
     def draw(self, source: str) -> str:
+        with self._lock:
+            return self._draw(source)
+
+    def _draw(self, source: str) -> str:
         from mhhsarch.render.base import RenderError
         from mhhsarch.render.diagrams.common import strip_xml_comments
 
@@ -253,15 +271,20 @@ class LiveSite:
     _files: dict[str, bytes] = field(default_factory=dict)  # assets, search index
     _writer: object = None
     _history: dict | None = None
-    _template_stamp: object = None
+    _wanted: set[str] = field(default_factory=set)  # communication diagrams shown beyond the processes'
 
     def __post_init__(self) -> None:
         from mhhsarch.render.templates import template_folders
 
         self.folders = template_folders(self.template_dir, self.model_dir)
         self._plantuml = PlantUMLPipe()
+        self._warm_stop = threading.Event()
+        self._warm: threading.Thread | None = None
 
     def close(self) -> None:
+        self._warm_stop.set()
+        if self._warm is not None:
+            self._warm.join(timeout=10)
         self._plantuml.close()
 
     def watched(self) -> list[Path]:
@@ -285,6 +308,8 @@ class LiveSite:
             return BuildReport(time.perf_counter() - started, len(errors), warnings), errors
         from mhhsarch.change.history import histories
         from mhhsarch.render.base import RenderContext, RenderOptions
+        from mhhsarch.render.diagrams.common import COMMUNICATION_DIR, SEQUENCE_DIR
+        from mhhsarch.render.site import site_plan
 
         if self._history is None:
             self._history = histories(checked.model, self.model_dir)
@@ -297,15 +322,20 @@ class LiveSite:
             history=self._history,
         )
         ctx = RenderContext(checked.model, checked.graph, self.root, options)
-        from mhhsarch.render.site import site_plan
-
-        # the diagrams are drawn (mostly waiting for PlantUML and dot) while the site's
-        # views are built; only writing the pages needs the drawings
+        # The diagrams are drawn (mostly waiting for PlantUML and dot) while the site's
+        # views are built; only writing the pages needs the drawings. Only the
+        # communication diagrams the pages show: the processes', not the market's nor the
+        # roles' (at scale, dot takes longer over the market than over all the rest).
+        wanted = self._wanted | {f"{COMMUNICATION_DIR}/{p.id}.svg" for p in ctx.processes}
         with ThreadPoolExecutor(max_workers=2) as pool:
             sequence = pool.submit(self._sequence, ctx)
-            communication = pool.submit(self._communication, ctx)
+            communication = pool.submit(self._communication, ctx, wanted)
             plan = site_plan(ctx)
             redrawn = sequence.result() | communication.result()
+        figures = {svg for page in plan.pages for _, svg, _ in page.figures if not svg.startswith(SEQUENCE_DIR + "/")}
+        if figures - wanted:  # a view that shows more (drawn now, and from the start next time)
+            self._wanted = figures
+            redrawn |= self._communication(ctx, wanted | figures)
         pages = self._site(plan, redrawn, templates_changed)
         return BuildReport(time.perf_counter() - started, 0, warnings, len(redrawn), pages), []
 
@@ -316,34 +346,45 @@ class LiveSite:
         title and legend; PlantUML's pipe draws one page per diagram), drawn by a PlantUML
         that stays running: about 30 ms a part once warm, not a second's JVM start. A part
         is redrawn only when its PlantUML text changed."""
-        from mhhsarch.render.diagrams.common import SEQUENCE_DIR
-        from mhhsarch.render.views.diagrams import paginate, part_stems, sequence_view
+        from mhhsarch.render.views.diagrams import parts, sequence_view
         from mhhsarch.render.writers.plantuml import puml_source
 
+        self._warm_stop.set()  # a build wants PlantUML: the warm-up gives way
         sources = {}
         for process in ctx.processes:
             view = sequence_view(ctx.model, process)
-            pages = paginate(view)
-            for stem, page in zip(part_stems(view.id, len(pages)), pages):
-                sources[f"{SEQUENCE_DIR}/{stem}.svg"] = puml_source(view, (page,))
+            for png, page in parts(ctx.model, process):  # the parts the site's views show
+                sources[png.removesuffix(".png") + ".svg"] = puml_source(view, (page,))
         changed = sorted(k for k, v in sources.items() if self._puml.get(k) != v)
         gone = set(self._puml) - set(sources)
         for rel in gone:
             (self.root / rel).unlink(missing_ok=True)
         for rel in changed:
             _write(self.root / rel, self._plantuml.draw(sources[rel]).encode("utf-8"))
+        first = not self._puml
         self._puml = sources
+        if first and changed:  # after the first build, warm PlantUML up while the user reads
+            self._warm_stop = threading.Event()
+            self._warm = threading.Thread(
+                target=self._plantuml.warm_up,
+                args=(list(sources.values()), self._warm_stop),
+                name="plantuml-warm-up",
+                daemon=True,
+            )
+            self._warm.start()
         return set(changed) | gone
 
-    def _communication(self, ctx) -> set[str]:
+    def _communication(self, ctx, wanted: set[str]) -> set[str]:
+        """The `wanted` communication diagrams whose DOT text changed, in one dot call."""
         from mhhsarch.render.diagrams.common import clean, run_tool
         from mhhsarch.render.diagrams.communication import _BATCH_PAGE_ID, CommunicationRenderer
         from mhhsarch.render.writers.dot import dot_source
 
         tooltips = {i.id: clean(i.name) for i in ctx.model.interfaces.values()}
         sources = {
-            f"{folder}/{view.id}.svg": dot_source(view, tooltips)
+            rel: dot_source(view, tooltips)
             for folder, _, view, _ in CommunicationRenderer().views(ctx)
+            if (rel := f"{folder}/{view.id}.svg") in wanted
         }
         changed = sorted(k for k, v in sources.items() if self._dot.get(k) != v)
         gone = set(self._dot) - set(sources)
