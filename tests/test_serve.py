@@ -282,3 +282,50 @@ def test_out_must_be_serves_own_folder(tmp_path):
     assert "not an earlier `mhhsarch serve` folder" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in rendered.iterdir()) == ["manifest.json"]
+
+
+def _state(url: str) -> dict:
+    import json
+    from urllib.request import urlopen
+
+    with urlopen(url + "__mhhsarch/state", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _wait(predicate, what: str, seconds: float = RELOAD_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def test_a_template_edit_rebuilds_and_a_template_error_is_placed(tmp_path):
+    from urllib.request import urlopen
+
+    shutil.copytree(FIXTURE, tmp_path / "model")
+    (tmp_path / "tpl" / "site").mkdir(parents=True)
+    base = tmp_path / "tpl" / "site" / "base.html.j2"
+    shutil.copyfile(REPO / "src" / "mhhsarch" / "templates" / "site" / "base.html.j2", base)
+    server = Serve(tmp_path, "model", "--template", "tpl")
+    try:
+        generation = _state(server.url)["generation"]
+        _edit(base, "<footer>", "<footer><p>Team footer</p>")
+        _wait(lambda: _state(server.url)["generation"] > generation, "a new generation after the template edit")
+        with urlopen(server.url + "processes/BP005.html", timeout=10) as response:
+            assert "<p>Team footer</p>" in response.read().decode("utf-8")
+        line = next(n for n, text in enumerate(base.read_text().splitlines(), 1) if "Team footer" in text)
+        _edit(base, "<p>Team footer</p>", "<p>{{ unclosed </p>")
+        problems = _wait(lambda: _state(server.url)["problems"], "the template error in the state")
+        assert problems[0]["path"] == "tpl/site/base.html.j2"
+        assert problems[0]["line"] in (line, line + 1)  # Jinja reports the line after an unclosed tag
+        assert "could not be built" in problems[0]["message"]
+        _edit(base, "<p>{{ unclosed </p>", "<p>Fixed footer</p>")
+        _wait(lambda: not _state(server.url)["problems"], "the problem gone after the fix")
+        with urlopen(server.url + "processes/BP005.html", timeout=10) as response:
+            assert "<p>Fixed footer</p>" in response.read().decode("utf-8")
+    finally:
+        assert server.stop(signal.SIGINT) == 0
+    assert "Traceback" not in server.stderr

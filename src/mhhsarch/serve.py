@@ -272,6 +272,8 @@ class LiveSite:
     _writer: object = None
     _history: dict | None = None
     _wanted: set[str] = field(default_factory=set)  # communication diagrams shown beyond the processes'
+    _unplaced: set[str] = field(default_factory=set)  # drawn, their pages not yet rewritten
+    _template_change: bool = False  # a template changed, the pages not yet rewritten
 
     def __post_init__(self) -> None:
         from mhhsarch.render.templates import template_folders
@@ -336,7 +338,11 @@ class LiveSite:
         if figures - wanted:  # a view that shows more (drawn now, and from the start next time)
             self._wanted = figures
             redrawn |= self._communication(ctx, wanted | figures)
-        pages = self._site(plan, redrawn, templates_changed)
+        # drawings not yet in their pages (a build that failed after drawing) count as redrawn
+        self._unplaced |= redrawn
+        self._template_change |= templates_changed
+        pages = self._site(plan, self._unplaced, self._template_change)
+        self._unplaced, self._template_change = set(), False
         return BuildReport(time.perf_counter() - started, 0, warnings, len(redrawn), pages), []
 
     # --- diagrams: only those whose source text changed ------------------------------------
@@ -809,12 +815,10 @@ def _rebuild(
     try:
         report, errors = live.build(templates_changed)
     except (RenderError, TextTemplateProblem, OSError) as error:
-        message = f"the site could not be built: {error}"
-        log(printable(message))
-        place = _TEMPLATE_PLACE.search(str(error))  # a template's error says where
-        path, line = (place.group(1), int(place.group(2))) if place else ("", 0)
-        problem = {"path": path, "line": line, "column": 1, "severity": "error", "code": "", "message": message}
-        broadcast.publish(State(before.generation, (problem,), before.built))
+        _failed(broadcast, log, f"the site could not be built: {error}", error)
+        return
+    except Exception as error:  # a bug: shown, and serve goes on with the last good site
+        _failed(broadcast, log, f"the site could not be built ({type(error).__name__}: {error})", error)
         return
     if errors:
         for d in errors:
@@ -834,6 +838,15 @@ def _rebuild(
             + (f", {report.warnings} warning(s)" if report.warnings else "")
             + (f" ({what})" if what else "")
         )
+
+
+def _failed(broadcast: Broadcast, log: Callable[[str], None], message: str, error: BaseException) -> None:
+    log(printable(message))
+    place = _TEMPLATE_PLACE.search(str(error))  # a template's error says where
+    path, line = (place.group(1), int(place.group(2))) if place else ("", 0)
+    problem = {"path": path, "line": line, "column": 1, "severity": "error", "code": "", "message": message}
+    before = broadcast.state
+    broadcast.publish(State(before.generation, (problem,), before.built))
 
 
 def _collect_garbage() -> None:
