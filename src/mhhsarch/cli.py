@@ -705,6 +705,42 @@ def init(
         )
 
 
+SERVE_EXAMPLES = """Serves on 127.0.0.1 only. Exit status: 0 when stopped (Ctrl-C, SIGTERM), 2 when it cannot start.
+
+Examples:
+
+  mhhsarch serve                        (the model found from the current folder, http://127.0.0.1:8000/)
+
+  mhhsarch serve model --port 8080
+
+  mhhsarch serve model --port 0         (any free port; the address is printed)
+"""
+
+
+@app.command(epilog=SERVE_EXAMPLES)
+def serve(
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
+    port: int = typer.Option(8000, "--port", "-p", help="The port on 127.0.0.1 (0: any free port)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="serve's own folder for the site (default: a temporary folder, removed at the end); never a render's output.",
+    ),
+    template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
+) -> None:
+    """Preview the review site while you edit: rebuild on every change, reload the browser, show errors on the page."""
+    from mhhsarch.serve import ServeError
+    from mhhsarch.serve import serve as run_serve
+
+    model_dir = _named_or_found_model_dir(ctx, model_dir)
+    try:
+        status = run_serve(model_dir, port=port, out=out, template_dir=template, verbose=_settings(ctx).verbose)
+    except ServeError as error:
+        _fail(str(error))
+    raise typer.Exit(status)
+
+
 def main() -> None:
     try:
         app(prog_name="mhhsarch")
