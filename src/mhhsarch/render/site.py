@@ -41,9 +41,11 @@ from mhhsarch.render.views.site import (
     Pages,
     page_path,
     search_entries,
+    tracker_page,
     tranche_index,
 )
 from mhhsarch.render.writers.html import html_environment, relative, render_page
+from mhhsarch.review.tracker import tracker
 
 ASSETS = ("site.css", "site.js")
 SEARCH_INDEX = "assets/search-index.js"
@@ -145,7 +147,7 @@ def site_plan(ctx: RenderContext) -> SitePlan:
     made = {name for name in ("specs", "process-docs", "catalogue") if only is None or name in only}
     baseline = ctx.options.baseline
     tranche_numbers = sorted(
-        {x.tranche for kind in ("process", "interface") for x in pages.entities[kind]},
+        {x.tranche for kind in ("process", "interface", "artefact") for x in pages.entities[kind]},
         key=lambda n: (n is None, n or 0),
     )
     plan: list[tuple[str, str, object, dict]] = []
@@ -176,6 +178,7 @@ def site_plan(ctx: RenderContext) -> SitePlan:
         for kind, items in pages.entities.items()
         for x in items
     ]
+    plan.append(("tracker.html", "tracker.html.j2", tracker_page(pages, tracker(ctx.model, ctx.options.tranche)), {}))
     xlsx = "catalogue/data_catalogue.xlsx" if "catalogue" in made else None
     plan.append(("catalogue.html", "catalogue.html.j2", None, {"entries": catalogue}))
     plan.append(
