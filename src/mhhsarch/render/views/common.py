@@ -284,7 +284,11 @@ def role_label(model: Model, role_id: str) -> str:
 def model_label(model: Model) -> str:
     config = model.config
     label = config.name + (f" {config.version}" if config.version else "")
-    return label + (f" (baseline {config.baseline})" if config.baseline else "")
+    if not config.baseline:
+        return label
+    # "Tranche 1-4 baseline" already says what it is
+    said = "baseline" in config.baseline.lower()
+    return label + (f" ({config.baseline})" if said else f" (baseline {config.baseline})")
 
 
 def tranche_label(model: Model, tranche: int | None) -> str:
