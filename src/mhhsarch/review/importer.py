@@ -606,89 +606,111 @@ def _comment_positions(body) -> dict[str, str]:
 # --- writing -----------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Every string quoted (or a literal block when it has lines): no YAML reader takes
-    a reviewer's `yes`, `1e3` or `2022-01-01` for anything but text."""
+# The YAML is made as nodes and emitted by libyaml's emitter when there is one (a
+# 10,000-comment file in about a second): every string double-quoted, or a literal
+# block when it has lines, so that no reader takes a reviewer's `yes`, `1e3` or
+# `2022-01-01` for anything but text; keys plain.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
 
 
-def _represent_str(dumper, value: str):
-    style = "|" if "\n" in value and value == value.strip() else '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-class _Key(str):
-    """A mapping key: written plain."""
-
-
-_Dumper.add_representer(_Key, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value)))
-
-
-def _keys_plain(value):
+def _node(value) -> yaml.Node:
     if isinstance(value, dict):
-        return {_Key(k): _keys_plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_keys_plain(v) for v in value]
-    return value
+        return yaml.MappingNode(
+            _TAG + "map",
+            [(yaml.ScalarNode(_TAG + "str", str(k)), _node(v)) for k, v in value.items()],
+            flow_style=False,
+        )
+    if isinstance(value, (list, tuple)):
+        return yaml.SequenceNode(_TAG + "seq", [_node(v) for v in value], flow_style=False)
+    if value is None:
+        return yaml.ScalarNode(_TAG + "null", "null")
+    if isinstance(value, bool):
+        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
+    if isinstance(value, int):
+        return yaml.ScalarNode(_TAG + "int", str(value))
+    text = str(value)
+    style = "|" if "\n" in text and text == text.strip() else '"'
+    return yaml.ScalarNode(_TAG + "str", text, style=style)
+
+
+def _emit(nodes: list) -> str:
+    sequence = yaml.SequenceNode(_TAG + "seq", nodes, flow_style=False)
+    return yaml.serialize(sequence, Dumper=_DUMPER, allow_unicode=True, width=1_000_000)
 
 
 def dump(items: list[dict]) -> str:
-    return yaml.dump(
-        _keys_plain(items),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=1_000_000,
-        default_flow_style=False,
-    )
+    """`items` as a YAML block list."""
+    return _emit([_node(i) for i in items])
+
+
+def _same(a, b) -> bool:
+    """Whether two YAML nodes say the same (tags and values; styles aside)."""
+    if type(a) is not type(b) or a.tag != b.tag:
+        return False
+    if isinstance(a, yaml.ScalarNode):
+        return a.value == b.value
+    if len(a.value) != len(b.value):
+        return False
+    if isinstance(a, yaml.MappingNode):
+        return all(_same(ka, kb) and _same(va, vb) for (ka, va), (kb, vb) in zip(a.value, b.value))
+    return all(_same(x, y) for x, y in zip(a.value, b.value))
+
+
+def _compose(text: str):
+    return yaml.compose(text, Loader=_LOADER)
 
 
 class WriteProblem(Exception):
     """A target file that cannot be appended to safely."""
 
 
-def _loader():
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def appended(path: Path, key: str, items: list[dict], header: str) -> str:
     """The text of `path` with `items` appended to its top-level list `key`, checked by
     reading it back (the file as it was stays untouched if that fails)."""
-    block = dump(items)
+    nodes = [_node(i) for i in items]
+    block = _emit(nodes)
+    old_nodes: list = []
     if not path.exists():
         text = header + f"\n{key}:\n" + _indent(block, "  ")
-        old_items: list = []
     else:
         try:
             old = path.read_text(encoding="utf-8")
-            data = yaml.load(old, Loader=_loader()) if old.strip() else None
+            root = _compose(old) if old.strip() else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             raise WriteProblem(f"cannot read {path}: {error}") from None
-        if data is None:
-            data = {}
-        if not isinstance(data, dict) or (data and list(data)[-1] != key) or not isinstance(data.get(key, []), list):
+        pairs = root.value if isinstance(root, yaml.MappingNode) else []
+        if root is not None and not isinstance(root, yaml.MappingNode):
+            raise WriteProblem(f"{path} is not a mapping of kinds; name another file with --into")
+        last = pairs[-1] if pairs else None
+        if last is not None and (last[0].value != key or not isinstance(last[1], (yaml.SequenceNode, yaml.ScalarNode))):
             raise WriteProblem(f"{path} does not end with a `{key}:` list; name another file with --into")
-        old_items = data.get(key) or []
-        if key not in data:
-            text = old.rstrip("\n") + f"\n\n{key}:\n" + _indent(block, "  ")
-        elif not old_items:
-            text = (
-                re.sub(rf"(?m)^{key}:.*\Z", "", old.rstrip("\n"), flags=re.DOTALL) + f"{key}:\n" + _indent(block, "  ")
-            )
+        if any(k.value == key for k, _ in pairs[:-1]):
+            raise WriteProblem(f"{path} has `{key}:` twice; name another file with --into")
+        old_nodes = list(last[1].value) if last is not None and isinstance(last[1], yaml.SequenceNode) else []
+        if last is None:
+            text = (old.rstrip("\n") + "\n\n" if old.strip() else header + "\n") + f"{key}:\n" + _indent(block, "  ")
+        elif not old_nodes:  # `comments:` or `comments: []`, the last thing in the file
+            start = last[0].start_mark.index
+            text = old[:start] + f"{key}:\n" + _indent(block, "  ")
         else:
-            found = re.search(rf"(?m)^{key}:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", old)
-            if found is None:
+            if last[1].flow_style:
                 raise WriteProblem(f"{path}: its `{key}:` list is not a block list; name another file with --into")
-            text = old.rstrip("\n") + "\n" + _indent(block, found.group(1))
+            first = old_nodes[0].start_mark
+            line_start = old.rfind("\n", 0, first.index) + 1
+            prefix = old[line_start : first.index]
+            indent = prefix[: len(prefix) - len(prefix.lstrip(" "))]
+            text = old.rstrip("\n") + "\n" + _indent(block, indent)
     try:
-        back = yaml.load(text, Loader=_loader())
+        back = _compose(text)
     except yaml.YAMLError as error:
         raise WriteProblem(
             f"appending to {path} would not read back ({error}); name another file with --into"
         ) from None
-    if not isinstance(back, dict) or back.get(key) != old_items + items:
+    written = back.value[-1][1].value if isinstance(back, yaml.MappingNode) and back.value else []
+    expected = old_nodes + nodes
+    if len(written) != len(expected) or not all(_same(a, b) for a, b in zip(written, expected)):
         raise WriteProblem(f"appending to {path} would not read back as written; name another file with --into")
     return text
 
@@ -751,15 +773,29 @@ def _ids_in(path: Path) -> list[str]:
     return re.findall(r"(?m)^\s*-?\s*id:\s*[\"']?(C-\d+)", path.read_text(encoding="utf-8", errors="replace"))
 
 
-def _read_unplaced(path: Path) -> list[dict]:
+def _read_unplaced(path: Path) -> list[tuple[yaml.Node, dict]]:
+    """The entries kept unplaced before, as YAML nodes (written back as they are) with
+    their `source` (read from the nodes: thousands of entries in a fraction of a second)."""
     if not path.exists():
         return []
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        root = _compose(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise WriteProblem(f"cannot read {path}: {error}") from None
-    items = data.get("unplaced") if isinstance(data, dict) else None
-    return [i for i in items or [] if isinstance(i, dict)]
+    pairs = dict((k.value, v) for k, v in root.value) if isinstance(root, yaml.MappingNode) else {}
+    listed = pairs.get("unplaced")
+    found = []
+    for item in listed.value if isinstance(listed, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        source = next((v for k, v in item.value if k.value == "source"), None)
+        values = {}
+        if isinstance(source, yaml.MappingNode):
+            for k, v in source.value:
+                if isinstance(v, yaml.ScalarNode):
+                    values[k.value] = int(v.value) if v.tag == _TAG + "int" and v.value.isdigit() else v.value
+        found.append((item, values))
+    return found
 
 
 def run_import(
@@ -791,13 +827,15 @@ def run_import(
     unplaced_file = reviews / UNPLACED_FILE
     kept = _read_unplaced(unplaced_file)
     known, _ = _known_sources(model)
-    known |= {_source_key(item.get("source") or {}) for item in kept}
+    # kept unplaced before: still unplaced, it is not added again; placed now, it moves
+    # into the model (--constituency given, the form corrected)
+    known_unplaced = {_source_key(source) for _, source in kept}
     targets: dict[Path, list[Entry]] = {}
     unplaced: list[Entry] = []
     already = 0
     seen: set[tuple] = set()
     for entry in entries:
-        if entry.key in known or entry.key in seen:
+        if entry.key in known or entry.key in seen or (entry.key in known_unplaced and not entry.placed):
             already += 1  # imported before: its problems were reported then
             continue
         problems += entry.problems
@@ -814,13 +852,13 @@ def run_import(
     for target in sorted(targets):
         added[target] = [{"id": next(ids), **entry.fields, "source": entry.source} for entry in targets[target]]
     placed_now = {e.place for es in targets.values() for e in es}
-    remaining = [item for item in kept if _place_of(item) not in placed_now]
+    remaining = [node for node, source in kept if _place_of(source) not in placed_now]
     released = len(kept) - len(remaining)
     new_unplaced = [{"problems": [str(p) for p in e.problems], **e.fields, "source": e.source} for e in unplaced]
     texts = {target: appended(target, "comments", items, HEADER) for target, items in added.items()}
     if new_unplaced or released:
-        everything = remaining + new_unplaced
-        listed = "unplaced:\n" + _indent(dump(everything), "  ") if everything else "unplaced: []\n"
+        everything = remaining + [_node(item) for item in new_unplaced]
+        listed = "unplaced:\n" + _indent(_emit(everything), "  ") if everything else "unplaced: []\n"
         texts[unplaced_file] = UNPLACED_HEADER + "\n" + listed
     if not dry_run:
         for target, text in texts.items():
@@ -828,6 +866,5 @@ def run_import(
     return Result(added, new_unplaced, unplaced_file, already, problems, released)
 
 
-def _place_of(item: dict) -> tuple:
-    s = item.get("source") or {}
+def _place_of(s: dict) -> tuple:
     return (s.get("file"), s.get("sheet"), s.get("row"), _text(s.get("comment")))
