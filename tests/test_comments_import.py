@@ -7,6 +7,7 @@ IF-021 data-item row, a hostile 10,000-row form, and files that cannot be read."
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import struct
 import time
@@ -398,3 +399,39 @@ def test_comments_anchors_lists_an_artefacts_anchors(model_dir):
     assert any(line.startswith("step:3 ") and anchors.bookmark_name("step:3") in line for line in lines)
     result = _run("comments", "anchors", "BP05", "--model", str(model_dir))
     assert result.exit_code == 2 and "did you mean" in result.output
+
+
+def test_a_sheet_that_claims_a_million_rows_reads_only_what_it_holds(model_dir, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comments"
+    ws.append([c.title for c in f.COLUMNS])
+    ws.append(["BP005", "step:1", "Org", LARGE, "R", "the only comment"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    path = tmp_path / "claims.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+                assert b"XFD1048576" in data
+            out.writestr(info.filename, data)
+    started = time.perf_counter()
+    result = _run("comments", "import", str(path), "--model", str(model_dir))
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - started < 20
+    assert [c.text for c in _imported(model_dir, "claims.xlsx").values()] == ["the only comment"]
+
+
+def test_a_form_for_a_round_the_model_does_not_have_is_reported(rendered, model_dir, tmp_path):
+    form = _fill(rendered["form"], tmp_path / "x.xlsx", [["BP005", "step:1", "Org", LARGE, "A", "fine"]])
+    wb = load_workbook(form)
+    wb[f.FORM_FACTS_SHEET]["B3"] = 7
+    wb.save(form)
+    result = _run("comments", "import", str(form), "--model", str(model_dir))
+    assert result.exit_code == 0, result.output
+    assert "x.xlsx: a form for tranche 1, round 7, which the model does not have" in result.output
+    (comment,) = _imported(model_dir, "x.xlsx").values()
+    assert comment.round is None and comment.anchor == "step:1"

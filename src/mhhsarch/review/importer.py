@@ -61,6 +61,7 @@ UNPLACED_FILE = ".unplaced-comments.yaml"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_ENTRIES = 10000
+MAX_HEADER_COLUMNS = 200  # where the form's column titles are looked for
 FORMULA_LIKE = re.compile(r"^(?:[=+@\t\r]|-[^\s\d-])")
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{" + W_NS + "}"
@@ -255,7 +256,12 @@ def _place(
         )
         round_number = None
     if artefact_id and round_number is not None and form_artefacts is None:
-        round_number = _round_covering(resolver.model, artefact_id, round_number)
+        covered = _round_covering(resolver.model, artefact_id, round_number)
+        if covered is None:
+            problems.append(
+                Problem(where("artefact"), f"round {round_number} did not issue {artefact_id}: kept without a round")
+            )
+        round_number = covered
     if round_number is not None:
         fields["round"] = round_number
     if raw.get("organisation"):
@@ -369,17 +375,30 @@ def read_form(resolver: Resolver, name: str, data: bytes) -> tuple[list[Entry], 
         tranche, round_number = _form_facts(wb, name)
         sheet, columns, header_row = _comments_sheet(wb)
         issued = None
+        problems = []
         if tranche is not None and round_number is not None:
             found = resolver.model.tranches.get(tranche)
             review = next((r for r in found.reviews if r.round == round_number), None) if found else None
             if review is not None and found is not None:
                 issued = frozenset(a.id for a in f.round_artefacts(resolver.model, found, review))
             else:
+                problems.append(
+                    Problem(
+                        name,
+                        f"a form for tranche {tranche}, round {round_number}, which the model does not have: "
+                        "its comments are kept without a round",
+                    )
+                )
                 round_number = None
         titles = {key: title for title, (key, _) in columns.items()}
         letters = {key: letter for _, (key, letter) in columns.items()}
         entries = []
-        for r, row in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1):
+        # the cells as the file holds them, whatever size its dimension claims (a
+        # "1,048,576 rows by XFD" sheet would otherwise be read as that many empty cells)
+        sheet.reset_dimensions()
+        width = max(_column_index(letter) for letter in letters.values()) + 1
+        rows = sheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)
+        for r, row in enumerate(rows, header_row + 1):
             raw = {}
             for key, _title in titles.items():
                 index = _column_index(letters[key])
@@ -398,7 +417,7 @@ def read_form(resolver: Resolver, name: str, data: bytes) -> tuple[list[Entry], 
 
             raw.pop("reviewer", None)
             entries.append(_place(resolver, raw, where, round_number, tranche, source, issued))
-        return entries, []
+        return entries, problems
     finally:
         wb.close()
 
@@ -432,7 +451,10 @@ def _comments_sheet(wb):
     names += [n for n in wb.sheetnames if n != f.FORM_SHEET]
     for sheet_name in names:
         sheet = wb[sheet_name]
-        for r, row in enumerate(sheet.iter_rows(min_row=1, max_row=5, values_only=True), 1):
+        if not hasattr(sheet, "reset_dimensions"):
+            continue  # a chart sheet
+        sheet.reset_dimensions()
+        for r, row in enumerate(sheet.iter_rows(min_row=1, max_row=5, max_col=MAX_HEADER_COLUMNS, values_only=True), 1):
             columns = {}
             for c, value in enumerate(row, 1):
                 key = by_title.get(" ".join(_cell_text(value).split()).casefold())
