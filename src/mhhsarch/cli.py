@@ -670,6 +670,8 @@ def comments_anchors(
         close = difflib.get_close_matches(artefact, known, n=1)
         _fail(f"{artefact!r} is not an artefact of the model" + (f"; did you mean {close[0]}?" if close else ""))
     listed = anchors.anchors(model, artefact)
+    if not listed:
+        typer.echo(f"{artefact} lists no anchors: a comment on it may name any `section:ID`, or none", err=True)
     width = max((len(a.id) for a in listed), default=0)
     for anchor in listed:
         line = f"{anchor.id:<{width}}  {anchor.label}"
