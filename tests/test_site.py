@@ -149,3 +149,26 @@ def test_no_serious_or_critical_accessibility_violations(site, page):
         violations = axe.run(page).response["violations"]
         bad = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
         assert bad == [], (rel, bad)
+
+
+@needs_browser
+def test_clicking_a_sequence_diagram_participant_or_message_opens_its_page(site, page):
+    page.goto((site / "processes" / "BP005.html").as_uri())
+    message = page.locator('figure.diagram svg a[aria-label^="Interface "]').first
+    interface = (message.get_attribute("aria-label") or "").removeprefix("Interface ")
+    message.click()
+    page.wait_for_url(f"**/interfaces/{interface}.html")
+    assert page.locator("h1").inner_text().startswith(interface)
+    page.go_back()
+    # the participants of the sequence diagrams (the last figures) link to their roles
+    participant = page.locator('figure.diagram svg a[aria-label^="Role "]').last
+    role = (participant.get_attribute("aria-label") or "").removeprefix("Role ")
+    participant.click()
+    page.wait_for_url(f"**/roles/{role}.html")
+    assert page.locator("h1").inner_text().startswith(role)
+
+
+def test_a_participant_with_one_step_says_step(site):
+    pages = [p.read_text(encoding="utf-8") for p in (site / "processes").glob("*.html")]
+    assert any(" step)</li>" in page for page in pages)
+    assert not any("(1 steps)" in page for page in pages)

@@ -678,6 +678,79 @@ def comments_anchors(
         typer.echo(printable(line + (f"  [{anchors.bookmark_name(anchor.id)}]" if bookmarks else "")))
 
 
+# --- the Design Artefact Tracker ---------------------------------------------------------
+
+
+class TrackerFormat(str, Enum):
+    text = "text"
+    json = "json"
+    xlsx = "xlsx"
+
+
+TRACKER_EXAMPLES = """Examples:
+
+  mhhsarch tracker                              every tranche and round
+  mhhsarch tracker --tranche 1 --round 2        one round
+  mhhsarch tracker --format xlsx -o tracker.xlsx  the workbook for the Design Advisory Group
+"""
+
+
+@app.command(epilog=TRACKER_EXAMPLES)
+def tracker(
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
+    tranche: int | None = typer.Option(None, "--tranche", help="Only this tranche."),
+    round_number: int | None = typer.Option(None, "--round", help="Only this review round."),
+    fmt: TrackerFormat = typer.Option(TrackerFormat.text, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (required for xlsx)."),
+) -> None:
+    """The Design Artefact Tracker: per tranche and round, each artefact's comments by
+    status, the constituencies that commented, the unresolved comments, the approval date."""
+    import json
+
+    from mhhsarch.pipeline import check_model
+    from mhhsarch.review.tracker import as_json, as_text
+    from mhhsarch.review.tracker import tracker as tracker_report
+
+    if fmt is TrackerFormat.xlsx and output is None:
+        _fail("--format xlsx writes a workbook: give --output FILE")
+    checked = check_model(_named_or_found_model_dir(ctx, model_dir))
+    if tranche is not None and tranche not in checked.model.tranches:
+        _fail(f"the model has no tranche {tranche}")
+    report = tracker_report(checked.model, tranche, round_number)
+    if round_number is not None and not report.rounds:
+        _fail(f"no tranche has a review round {round_number}" + (f" in tranche {tranche}" if tranche else ""))
+    try:
+        if fmt is TrackerFormat.xlsx:
+            from mhhsarch.render.base import RenderError
+            from mhhsarch.render.publish import model_provenance, source_date_epoch
+            from mhhsarch.render.views.tracker import tracker_view
+            from mhhsarch.render.writers.xlsx import write_xlsx
+
+            assert output is not None
+            try:
+                epoch = source_date_epoch(model_provenance(Path(checked.model.root)))
+            except RenderError as error:
+                _fail(str(error))
+            write_xlsx(tracker_view(report, checked.model.config.classification), output, epoch)
+            _say(ctx, f"wrote {output}")
+        else:
+            text = (
+                json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"
+                if fmt is TrackerFormat.json
+                else as_text(report)
+            )
+            if output is not None:
+                output.write_text(text, encoding="utf-8")
+            else:
+                typer.echo(text, nl=False)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    if checked.has_errors and not _settings(ctx).quiet:
+        typer.echo("note: the model has errors; comments that failed their schema are not counted.", err=True)
+    raise typer.Exit(EXIT_FINDINGS if checked.has_errors else EXIT_OK)
+
+
 templates_app = typer.Typer(help="The templates documents are rendered from (Word and Jinja2).", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
@@ -741,6 +814,42 @@ def init(
             f"Created a model repository in {folder} ({len(written)} files). Next:\n"
             f"  cd {folder}\n  mhhsarch validate --strict\n  mhhsarch render"
         )
+
+
+SERVE_EXAMPLES = """Serves on 127.0.0.1 only. Exit status: 0 when stopped (Ctrl-C, SIGTERM), 2 when it cannot start.
+
+Examples:
+
+  mhhsarch serve                        (the model found from the current folder, http://127.0.0.1:8000/)
+
+  mhhsarch serve model --port 8080
+
+  mhhsarch serve model --port 0         (any free port; the address is printed)
+"""
+
+
+@app.command(epilog=SERVE_EXAMPLES)
+def serve(
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
+    port: int = typer.Option(8000, "--port", "-p", help="The port on 127.0.0.1 (0: any free port)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="serve's own folder for the site (default: a temporary folder, removed at the end); never a render's output.",
+    ),
+    template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
+) -> None:
+    """Preview the review site while you edit: rebuild on every change, reload the browser, show errors on the page."""
+    from mhhsarch.serve import ServeError
+    from mhhsarch.serve import serve as run_serve
+
+    model_dir = _named_or_found_model_dir(ctx, model_dir)
+    try:
+        status = run_serve(model_dir, port=port, out=out, template_dir=template, verbose=_settings(ctx).verbose)
+    except ServeError as error:
+        _fail(str(error))
+    raise typer.Exit(status)
 
 
 def main() -> None:

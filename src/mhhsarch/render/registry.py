@@ -26,6 +26,7 @@ def all_renderers() -> list[Renderer]:
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
     from mhhsarch.render.documents.redline import RedlineRenderer
+    from mhhsarch.render.documents.tracker import TrackerRenderer
     from mhhsarch.render.site import SiteRenderer
     from mhhsarch.render.views_json import ViewsRenderer
 
@@ -34,6 +35,7 @@ def all_renderers() -> list[Renderer]:
         ProcessDocRenderer(),
         CatalogueRenderer(),
         CommentFormRenderer(),
+        TrackerRenderer(),
         MarkdownRenderer(),
         RedlineRenderer(),
         PayloadSchemaRenderer(),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding
+from mhhsarch.model.kinds import CATALOGUE_ARTEFACT
 from mhhsarch.review import anchors
 
 
@@ -115,6 +116,21 @@ def comment_round_unknown(model, graph) -> Iterator[Finding]:
         if comment.round is None:
             continue
         target = anchors.artefact(model, comment.artefact)
+        if comment.artefact == CATALOGUE_ARTEFACT:
+            # the catalogue has no tranche: some tranche's round of that number must have issued it
+            issued = any(
+                r.round == comment.round and CATALOGUE_ARTEFACT in r.artefacts
+                for t in model.tranches.values()
+                for r in t.reviews
+            )
+            if not issued:
+                yield Finding(
+                    f"comment {comment.id}: no review round {comment.round} issued {CATALOGUE_ARTEFACT} "
+                    "(list it in a round's `artefacts`)",
+                    comment.span("round"),
+                    comment.id,
+                )
+            continue
         if target is None or target.tranche is None:
             continue
         tranche = model.tranches.get(target.tranche)

@@ -106,6 +106,21 @@ class Pages:
             "principle": list(model.principles.values()),
         }
         self._ids = {kind: {str(x.id) for x in items} for kind, items in self.entities.items()}
+        self._indexes: dict[tuple[str, str], dict[str, list[str]]] = {}
+
+    def using(self, kind: str, field: str, target_id) -> list[str]:
+        """The ids of the `kind` entities with a page whose `field` names `target_id`, in
+        page order. `field` is an attribute holding an id or ids, or one of the nested
+        references below. Indexed once per (kind, field): a page per data item that
+        scanned every interface made the site quadratic in the model's size."""
+        key = (kind, field)
+        if key not in self._indexes:
+            index: dict[str, list[str]] = {}
+            for entity in self.entities[kind]:
+                for ref in dict.fromkeys(_references(entity, field)):
+                    index.setdefault(ref, []).append(str(entity.id))
+            self._indexes[key] = index
+        return self._indexes[key].get(str(target_id), [])
 
     def link(self, kind: str, entity_id) -> Link:
         entity_id = str(entity_id)
@@ -121,16 +136,28 @@ class Pages:
         return sum(len(items) for items in self.entities.values())
 
 
+def _references(entity, field: str) -> list[str]:
+    if field == "data_items.ref":
+        return [str(u.ref) for u in entity.data_items]
+    if field == "relationships.to":
+        return [str(r.to) for r in entity.relationships]
+    value = getattr(entity, field)
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
 def _section(title: str, links: tuple[Link, ...]) -> tuple[LinkSection, ...]:
     return (LinkSection(title, links),) if links else ()
 
 
 def role_page(pages: Pages, role: e.Role) -> EntityPageView:
-    interfaces = pages.entities["interface"]
-    sends = [i.id for i in interfaces if role.id in i.senders]
-    receives = [i.id for i in interfaces if role.id in i.receivers]
-    takes_part = [p.id for p in pages.entities["process"] if role.id in p.participants]
-    capabilities = [c.id for c in pages.entities["capability"] if role.id in c.roles]
+    sends = pages.using("interface", "senders", role.id)
+    receives = pages.using("interface", "receivers", role.id)
+    takes_part = pages.using("process", "participants", role.id)
+    capabilities = pages.using("capability", "roles", role.id)
     return EntityPageView(
         "role",
         "Role",
@@ -147,8 +174,8 @@ def role_page(pages: Pages, role: e.Role) -> EntityPageView:
 
 
 def capability_page(pages: Pages, capability: e.Capability) -> EntityPageView:
-    children = [c.id for c in pages.entities["capability"] if c.parent == capability.id]
-    processes = [p.id for p in pages.entities["process"] if capability.id in p.capabilities]
+    children = pages.using("capability", "parent", capability.id)
+    processes = pages.using("process", "capabilities", capability.id)
     return EntityPageView(
         "capability",
         "Capability",
@@ -165,7 +192,7 @@ def capability_page(pages: Pages, capability: e.Capability) -> EntityPageView:
 
 
 def data_item_page(pages: Pages, item: e.DataItem) -> EntityPageView:
-    used_by = [i.id for i in pages.entities["interface"] if any(u.ref == item.id for u in i.data_items)]
+    used_by = pages.using("interface", "data_items.ref", item.id)
     facts = [Fact("Type", item.type)]
     for label, value in (
         ("Length", item.length),
@@ -193,7 +220,7 @@ def data_item_page(pages: Pages, item: e.DataItem) -> EntityPageView:
 
 
 def valid_set_page(pages: Pages, valid_set: e.ValidSet) -> EntityPageView:
-    items = [d.id for d in pages.entities["data_item"] if d.valid_set == valid_set.id]
+    items = pages.using("data_item", "valid_set", valid_set.id)
     return EntityPageView(
         "valid_set",
         "Valid set",
@@ -207,8 +234,8 @@ def valid_set_page(pages: Pages, valid_set: e.ValidSet) -> EntityPageView:
 
 
 def entity_page(pages: Pages, entity: e.LogicalEntity) -> EntityPageView:
-    items = [d.id for d in pages.entities["data_item"] if d.entity == entity.id]
-    referred_by = [x.id for x in pages.entities["entity"] if any(r.to == entity.id for r in x.relationships)]
+    items = pages.using("data_item", "entity", entity.id)
+    referred_by = pages.using("entity", "relationships.to", entity.id)
     return EntityPageView(
         "entity",
         "Logical entity",
@@ -224,8 +251,8 @@ def entity_page(pages: Pages, entity: e.LogicalEntity) -> EntityPageView:
 
 
 def principle_page(pages: Pages, principle: e.Principle) -> EntityPageView:
-    processes = [p.id for p in pages.entities["process"] if principle.id in p.principles]
-    interfaces = [i.id for i in pages.entities["interface"] if principle.id in i.principles]
+    processes = pages.using("process", "principles", principle.id)
+    interfaces = pages.using("interface", "principles", principle.id)
     return EntityPageView(
         "principle",
         "Principle",
