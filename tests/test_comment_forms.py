@@ -41,6 +41,9 @@ def forms(tmp_path_factory):
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["constituencies"] = ["Supplier – Large", "Supplier – Small", "Other – Code Body", FORMULA]
     config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    tranches = model_dir / "tranches.yaml"
+    tranches.write_text(tranches.read_text(encoding="utf-8").replace("[BP005, IF-021]", "[BP005, IF-021, CATALOGUE]"))
+    assert "CATALOGUE" in tranches.read_text(encoding="utf-8")
     _render(model_dir, root / "out", "comment-forms")
     _render(model_dir, root / "again", "comment-forms")
     return {"root": root, "out": root / "out", "again": root / "again", "model": load_model(model_dir).model}
@@ -93,8 +96,8 @@ def test_the_sheets_columns_and_protection(forms):
 def test_the_drop_downs_offer_what_the_round_issued(forms):
     model = forms["model"]
     for round_number, issued in (
-        (1, ["BP005", "IF-018", "IF-021", "CATALOGUE", "BRS007"]),
-        (2, ["BP005", "IF-021", "CATALOGUE"]),
+        (1, ["BP005", "IF-018", "IF-021", "BRS007"]),  # no list: the tranche's documents
+        (2, ["BP005", "IF-021", "CATALOGUE"]),  # its list, the catalogue included
     ):
         wb = load_workbook(forms["out"] / f"forms/tranche-1-round-{round_number}-comments.xlsx")
         lists = _lists(wb)

@@ -7,6 +7,7 @@ IF-021 data-item row, a hostile 10,000-row form, and files that cannot be read."
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import struct
@@ -109,9 +110,13 @@ def test_round_trip_of_a_filled_form(rendered, model_dir, tmp_path):
         ],
     ]
     form = _fill(rendered["form"], tmp_path / "northwind.xlsx", filled)
+    tracked_before = _tracked(model_dir)
     result = _run("comments", "import", str(form), "--model", str(model_dir))
     assert result.exit_code == 0, result.output
     assert "Added 7 comments to" in result.output
+    assert (
+        "northwind.xlsx: sheet Comments, row 7, column A (Artefact): round 1 did not issue CATALOGUE" in result.output
+    )
     got = _imported(model_dir, "northwind.xlsx")
     assert sorted(got) == list(range(2, 9))
     expected = [
@@ -126,7 +131,9 @@ def test_round_trip_of_a_filled_form(rendered, model_dir, tmp_path):
     for row, (artefact, anchor, constituency) in enumerate(expected, 2):
         comment = got[row]
         assert (comment.artefact, comment.anchor, comment.constituency) == (artefact, anchor, constituency), row
-        assert comment.round == 1 and comment.source.sheet == "Comments" and comment.source.digest
+        # the shipped model's round 1 did not list the catalogue: its comment is kept without a round
+        assert comment.round == (None if artefact == "CATALOGUE" else 1) and comment.source.sheet == "Comments"
+        assert comment.source.digest
         assert comment.text == filled[row - 2][5] and comment.organisation == filled[row - 2][2]
     assert got[2].proposed_change == "3 dp" and got[2].source.reviewer == "Ann"
     assert (got[8].status, got[8].response) == ("accepted", "Yes.")
@@ -140,6 +147,17 @@ def test_round_trip_of_a_filled_form(rendered, model_dir, tmp_path):
     for comment in got.values():
         counts[comment.constituency] = counts.get(comment.constituency, 0) + 1
     assert counts == {LARGE: 2, SMALL: 3, DNO: 2}
+    # the tracker counts what was filled, per artefact and status (it lists the round's
+    # documents; the catalogue's comments are in the model, above)
+    tracked = _tracked(model_dir)
+    for artefact, status, added in (
+        ("IF-021", "open", 2),
+        ("BP005", "open", 2),
+        ("BRS007", "open", 1),
+        ("IF-022", "accepted", 1),
+    ):
+        assert tracked[artefact][status] - tracked_before[artefact][status] == added, artefact
+        assert tracked[artefact]["total"] - tracked_before[artefact]["total"] == added, artefact
     # a second import adds nothing and leaves the file as it was
     target = model_dir / "reviews/imported-tranche-1.yaml"
     text = target.read_bytes()
@@ -148,6 +166,13 @@ def test_round_trip_of_a_filled_form(rendered, model_dir, tmp_path):
     assert target.read_bytes() == text
     # every string is quoted: no reader takes a reviewer's text for a number or a date
     assert '  - id: "C-' in text.decode() and 'constituency: "Supplier \u2013 Large"' in text.decode()
+
+
+def _tracked(model_dir: Path) -> dict[str, dict[str, int]]:
+    result = _run("tracker", str(model_dir), "--format", "json", "--tranche", "1", "--round", "1")
+    assert result.exit_code == 0, result.output
+    (round_one,) = json.loads(result.stdout)["tranches"]
+    return {a["id"]: a["counts"] for a in round_one["artefacts"]}
 
 
 def test_dry_run_writes_nothing(rendered, model_dir, tmp_path):

@@ -72,16 +72,14 @@ def status_of(label: str) -> str | None:
 def round_artefacts(model: Model, tranche: e.Tranche, review: e.Review) -> list[anchors.CommentableArtefact]:
     """What a review round issued, in the order of `anchors.artefacts`: the artefacts it
     lists, or (none listed) every process, interface (but withdrawn ones) and registered
-    document of the tranche; and the data catalogue, which every round re-issues (it
-    holds the data items and valid sets all the specifications name)."""
+    document of the tranche. The data catalogue belongs to no tranche: a round issues it
+    when it lists `CATALOGUE` (as rule C903 reads a catalogue comment's round)."""
     found = []
     for artefact in anchors.artefacts(model):
-        if artefact.kind == "catalogue":
-            found.append(artefact)
-        elif review.artefacts:
+        if review.artefacts:
             if artefact.id in review.artefacts:
                 found.append(artefact)
-        elif artefact.tranche == tranche.id and artefact.status != "withdrawn":
+        elif artefact.kind != "catalogue" and artefact.tranche == tranche.id and artefact.status != "withdrawn":
             found.append(artefact)
     return found
 

@@ -3,8 +3,8 @@ tranche (of the tranche asked for with `--tranche`), from the comment form view.
 
 Reviewers fill the Comments sheet and return the workbook; `mhhsarch comments import`
 reads it back (review/importer.py). The artefacts a round issued are its `artefacts`, or
-every artefact of the tranche when it lists none, and the data catalogue in every round
-(review/form.py `round_artefacts`).
+every artefact of the tranche when it lists none; the data catalogue when a round lists
+`CATALOGUE` (review/form.py `round_artefacts`).
 """
 
 from __future__ import annotations
