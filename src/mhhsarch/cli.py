@@ -648,6 +648,8 @@ def comments_import(
         typer.echo("Nothing new to import" + (f" ({result.already} already imported)" if result.already else ""))
     elif result.already:
         typer.echo(f"{result.already} already imported")
+    if result.problems:
+        typer.echo(f"{len(result.problems)} problems reported above (every comment is kept)", err=True)
 
 
 @comments_app.command("anchors")
