@@ -567,6 +567,119 @@ def _entity_key(kind: str, entity_id: str):
     return int(entity_id) if kind == "tranche" and entity_id.isdigit() else entity_id
 
 
+comments_app = typer.Typer(
+    help="The review loop: import returned comment forms and reviewed Word documents; list anchors.",
+    no_args_is_help=True,
+)
+app.add_typer(comments_app, name="comments")
+
+COMMENTS_IMPORT_EXAMPLES = """Examples:
+
+  mhhsarch comments import returned/*.xlsx
+
+  mhhsarch comments import IF-021-northwind.docx --organisation "Northwind Energy" --constituency "Supplier – Large"
+
+  mhhsarch comments import returned/*.xlsx --dry-run
+"""
+
+
+@comments_app.command("import", epilog=COMMENTS_IMPORT_EXAMPLES)
+def comments_import(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Returned comment forms (.xlsx) and reviewed Word documents (.docx)."),
+    model_dir: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP, show_default=False),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added; write nothing."),
+    into: Path | None = typer.Option(
+        None, "--into", help="The reviews file to add to (default: reviews/imported-tranche-N.yaml in the model)."
+    ),
+    organisation: str | None = typer.Option(None, "--organisation", help="The organisation of Word comments."),
+    constituency: str | None = typer.Option(None, "--constituency", help="The constituency of Word comments."),
+    round_number: int | None = typer.Option(
+        None, "--round", help="The review round of Word comments (default: the last that issued the document)."
+    ),
+) -> None:
+    """Import comments from returned forms and Word documents into the model's reviews.
+
+    Every row or Word comment is kept: placed in the model (ids after the highest), or,
+    when it cannot be (unknown artefact, constituency missing or not configured), in
+    reviews/.unplaced-comments.yaml; each problem is reported with its file, sheet, row
+    and column. Importing the same file again adds nothing.
+    """
+    from mhhsarch.diagnostics.core import printable
+    from mhhsarch.review import importer
+    from mhhsarch.source.loader import load_model
+
+    folder = _named_or_found_model_dir(ctx, model_dir)
+    for path in files:
+        if not path.is_file():
+            _fail(f"cannot read {path}: no such file")
+    model = load_model(folder).model
+    if constituency is not None:
+        known = importer.Resolver(model).constituency(constituency)
+        if known is None:
+            _fail(f"--constituency {constituency!r} is not one of: " + ", ".join(model.config.constituencies))
+        constituency = known
+    options = importer.Options(organisation or None, constituency, round_number)
+    try:
+        result = importer.run_import(model, folder, list(files), into, dry_run, options)
+    except (importer.Unreadable, importer.WriteProblem) as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write: {error.strerror or error}: {error.filename or ''}")
+    for problem in result.problems:
+        typer.echo(f"mhhsarch: {printable(str(problem))}", err=True)
+    verb = "Would add" if dry_run else "Added"
+    for target, items in result.added.items():
+        if dry_run or _settings(ctx).verbose:
+            for item in items:
+                where = item["artefact"] + (f" {item['anchor']}" if item.get("anchor") else "")
+                said = " ".join(str(item.get("text", "")).split())[:60]
+                typer.echo(printable(f"  {item['id']}  {where}  {item['constituency']}  {said}"))
+        typer.echo(printable(f"{verb} {len(items)} comments to {target} ({items[0]['id']} to {items[-1]['id']})"))
+    if result.unplaced or result.released:
+        kept = "Would keep" if dry_run else "Kept"
+        typer.echo(
+            printable(
+                f"{kept} {len(result.unplaced)} that cannot be placed in {result.unplaced_file}"
+                + (f"; {result.released} placed now and taken out of it" if result.released else "")
+            )
+        )
+    if not result.added and not result.unplaced:
+        typer.echo("Nothing new to import" + (f" ({result.already} already imported)" if result.already else ""))
+    elif result.already:
+        typer.echo(f"{result.already} already imported")
+    if result.problems:
+        typer.echo(f"{len(result.problems)} problems reported above (every comment is kept)", err=True)
+
+
+@comments_app.command("anchors")
+def comments_anchors(
+    ctx: typer.Context,
+    artefact: str = typer.Argument(..., help="The artefact: BP005, IF-021, CATALOGUE, BRS007 ..."),
+    model_dir: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP, show_default=False),
+    bookmarks: bool = typer.Option(False, "--bookmarks", help="Also show each anchor's Word bookmark."),
+) -> None:
+    """List the anchors a comment on ARTEFACT may name (its sections, steps, data items, codes, roles)."""
+    import difflib
+
+    from mhhsarch.diagnostics.core import printable
+    from mhhsarch.review import anchors
+    from mhhsarch.source.loader import load_model
+
+    model = load_model(_named_or_found_model_dir(ctx, model_dir)).model
+    if anchors.artefact(model, artefact) is None:
+        known = [a.id for a in anchors.artefacts(model)]
+        close = difflib.get_close_matches(artefact, known, n=1)
+        _fail(f"{artefact!r} is not an artefact of the model" + (f"; did you mean {close[0]}?" if close else ""))
+    listed = anchors.anchors(model, artefact)
+    if not listed:
+        typer.echo(f"{artefact} lists no anchors: a comment on it may name any `section:ID`, or none", err=True)
+    width = max((len(a.id) for a in listed), default=0)
+    for anchor in listed:
+        line = f"{anchor.id:<{width}}  {anchor.label}"
+        typer.echo(printable(line + (f"  [{anchors.bookmark_name(anchor.id)}]" if bookmarks else "")))
+
+
 # --- the Design Artefact Tracker ---------------------------------------------------------
 
 

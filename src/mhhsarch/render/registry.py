@@ -19,6 +19,7 @@ def all_renderers() -> list[Renderer]:
     ]
     # documents (phase 1 reads the diagrams of phase 0; phase 2 converts to PDF)
     from mhhsarch.render.documents.catalogue import CatalogueRenderer
+    from mhhsarch.render.documents.comment_form import CommentFormRenderer
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
     from mhhsarch.render.documents.markdown import MarkdownRenderer
     from mhhsarch.render.documents.payload_schemas import PayloadSchemaRenderer
@@ -33,6 +34,7 @@ def all_renderers() -> list[Renderer]:
         InterfaceSpecRenderer(),
         ProcessDocRenderer(),
         CatalogueRenderer(),
+        CommentFormRenderer(),
         TrackerRenderer(),
         MarkdownRenderer(),
         RedlineRenderer(),
