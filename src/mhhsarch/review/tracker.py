@@ -22,16 +22,15 @@ from mhhsarch.model import entities as e
 from mhhsarch.model.kinds import CATALOGUE_ARTEFACT
 from mhhsarch.model.model import Model
 from mhhsarch.review import anchors
+from mhhsarch.review.form import STATUSES as STATUS_DEFINITIONS
+from mhhsarch.review.form import round_artefacts
 
+# The order the tracker counts in (the programme's comment log), and the statuses'
+# titles and meanings as the comment form explains them.
 STATUSES = ("accepted", "action", "rejected", "clarification", "open")
 SHORT_TITLES = {s: s.title() for s in STATUSES}
-STATUS_TITLES = {
-    "accepted": "Accepted",
-    "action": "Action",
-    "rejected": "Rejected",
-    "clarification": "Requires Further Clarification",
-    "open": "Open",
-}
+STATUS_TITLES = {status: title for status, title, _ in STATUS_DEFINITIONS}
+STATUS_MEANINGS = {status: meaning for status, _, meaning in STATUS_DEFINITIONS}
 
 
 @dataclass(frozen=True)
@@ -135,9 +134,9 @@ def tracker(model: Model, tranche: int | None = None, round_number: int | None =
 
 
 def _issued(model: Model, tranche: e.Tranche, review: e.Review | None) -> list[str]:
-    """What a round issued: its list, or every artefact of the tranche."""
-    if review is not None and review.artefacts:
-        return list(review.artefacts)
+    """What a round issued (as its comment form offers it); no round: the tranche's artefacts."""
+    if review is not None:
+        return [a.id for a in round_artefacts(model, tranche, review)]
     return [a.id for a in anchors.artefacts(model) if a.tranche == tranche.id]
 
 

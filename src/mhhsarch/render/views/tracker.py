@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mhhsarch.render.views.catalogue import CatalogueView, Column, Sheet
 from mhhsarch.render.views.common import Fact
-from mhhsarch.review.tracker import STATUS_TITLES, STATUSES, TrackerReport
+from mhhsarch.review.tracker import STATUS_MEANINGS, STATUS_TITLES, STATUSES, TrackerReport
 
 TITLE = "Design Artefact Tracker"
 
@@ -84,18 +84,9 @@ def tracker_view(report: TrackerReport, classification: str = "public") -> Catal
             Fact("Artefacts", "Per tranche, round and artefact: its comments by status and in total."),
             Fact("Constituencies", "Per constituency: the organisations that commented and their comments."),
             Fact("Unresolved", "Comments still in action, requiring further clarification, or open."),
-            *[Fact(STATUS_TITLES[s], _MEANING[s]) for s in STATUSES],
+            *[Fact(STATUS_TITLES[s], STATUS_MEANINGS[s]) for s in STATUSES],
         ),
         sheets=(artefacts, constituencies, unresolved),
         sources=(),
         classification=classification,
     )
-
-
-_MEANING = {
-    "accepted": "The artefact was changed as the comment asked.",
-    "action": "A change is agreed and still to be made.",
-    "rejected": "No change; the response says why.",
-    "clarification": "The reviewer's question is answered, or more information is needed.",
-    "open": "Not yet answered.",
-}
