@@ -420,7 +420,6 @@ def test_ids_with_a_trailing_newline_or_unicode_digits_are_located_s205(project)
 REFERENCE_FIELDS = {
     ("capability", "properties/roles/items"): ("role",),
     ("capability", "properties/parent"): ("capability",),
-    ("comment", "properties/artefact"): ("process", "interface"),
     ("data_item", "properties/valid_set"): ("valid_set",),
     ("data_item", "properties/owner"): ("role",),
     ("data_item", "properties/entity"): ("entity",),
@@ -449,8 +448,9 @@ OTHER_PATTERNS = {
     ("interface", "properties/dtc_flow/properties/groups/items/properties/repeats"),
     ("tranche", "properties/reviews/items/properties/start"),
     ("tranche", "properties/reviews/items/properties/end"),
-    # a process, an interface or a document the model does not generate (BRS007): no kind of its own yet
+    # what a comment or a review round may name: test_artefact_id_patterns below
     ("tranche", "properties/reviews/items/properties/artefacts/items"),
+    ("comment", "properties/artefact"),
     ("tranche", "properties/review_start"),
     ("tranche", "properties/review_end"),
     ("tranche", "properties/approval"),
@@ -482,6 +482,19 @@ def test_the_schemas_id_patterns_come_from_kinds():
             assert pattern == schema_pattern(*forms), f"{name} {path}: {pattern} differs from kinds.py"
             seen.add((kind, path))
     assert seen == set(expected), f"table entries the schemas lack: {set(expected) - seen}"
+
+
+def test_artefact_id_patterns():
+    """A comment and a review round name an artefact: a process, an interface, a registered
+    document or the data catalogue, with the forms of kinds.py."""
+    from mhhsarch.model.kinds import CATALOGUE_ARTEFACT
+
+    forms = [KINDS[k].id_form for k in ("process", "interface", "artefact")]
+    expected = schema_pattern(*forms, CATALOGUE_ARTEFACT)
+    assert load_schema("comment.schema.json")["properties"]["artefact"]["pattern"] == expected
+    reviews = load_schema("tranche.schema.json")["properties"]["reviews"]["items"]["properties"]
+    assert reviews["artefacts"]["items"]["pattern"] == expected
+    assert not KINDS["artefact"].id_matches("BP005") and KINDS["artefact"].id_matches("METH005")
 
 
 # --- control characters in every output format (class 10) -----------------------------

@@ -214,7 +214,12 @@ def test_old_and_new_review_fields_together_are_refused(tmp_path):
 
 
 def test_a_review_round_naming_a_missing_interface_is_a_dangling_reference(tmp_path):
-    text = "tranches:\n  - id: 1\n    name: T1\n    reviews: [{round: 1, start: 2022-03-28, artefacts: [IF-999, BRS007]}]\n"
+    rounds = "[{round: 1, start: 2022-03-28, artefacts: [IF-999, BRS007, METH005, IF-021]}]"
+    text = f"tranches:\n  - id: 1\n    name: T1\n    reviews: {rounds}\n"
     text += "  - {id: 2, name: T2}\n"
     found = findings(with_tranches(tmp_path, text))
-    assert found == [("R302", "1 references interface 'IF-999', which is not defined")]  # BRS007: not a model kind
+    # BRS007 is registered (artefacts.yaml); METH005 is a registered artefact's id that is not
+    assert found == [
+        ("R302", "1 references interface 'IF-999', which is not defined"),
+        ("R302", "1 references registered artefact 'METH005', which is not defined"),
+    ]

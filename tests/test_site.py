@@ -49,10 +49,12 @@ def test_page_count_is_entity_count_plus_indexes(site):
 
     model = load_model(FIXTURE).model
     kinds = ("processes", "interfaces", "roles", "capabilities", "data_items", "valid_sets", "entities", "principles")
+    kinds += ("artefacts",)  # registered documents (BRS007)
     entities = sum(len(getattr(model, k)) for k in kinds)
-    tranches = {x.tranche for x in (*model.processes.values(), *model.interfaces.values())}
+    assert model.artefacts
+    tranches = {x.tranche for x in (*model.processes.values(), *model.interfaces.values(), *model.artefacts.values())}
     pages = sorted(p for p in site.rglob("*.html"))
-    assert len(pages) == entities + len(tranches) + 2  # + index.html and catalogue.html
+    assert len(pages) == entities + len(tranches) + 3  # + index.html, catalogue.html and tracker.html
 
 
 def test_site_is_byte_identical_across_renders(site, tmp_path):
@@ -144,8 +146,55 @@ def test_no_serious_or_critical_accessibility_violations(site, page):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    for rel in ("index.html", "catalogue.html", "processes/BP005.html", "interfaces/IF-018.html"):
+    pages = ("index.html", "catalogue.html", "processes/BP005.html", "interfaces/IF-018.html", "tracker.html")
+    for rel in (*pages, "tranches/1.html", "documents/BRS007.html"):
         page.goto((site / rel).as_uri())
         violations = axe.run(page).response["violations"]
         bad = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
         assert bad == [], (rel, bad)
+
+
+@needs_browser
+def test_clicking_a_sequence_diagram_participant_or_message_opens_its_page(site, page):
+    page.goto((site / "processes" / "BP005.html").as_uri())
+    message = page.locator('figure.diagram svg a[aria-label^="Interface "]').first
+    interface = (message.get_attribute("aria-label") or "").removeprefix("Interface ")
+    message.click()
+    page.wait_for_url(f"**/interfaces/{interface}.html")
+    assert page.locator("h1").inner_text().startswith(interface)
+    page.go_back()
+    # the participants of the sequence diagrams (the last figures) link to their roles
+    participant = page.locator('figure.diagram svg a[aria-label^="Role "]').last
+    role = (participant.get_attribute("aria-label") or "").removeprefix("Role ")
+    participant.click()
+    page.wait_for_url(f"**/roles/{role}.html")
+    assert page.locator("h1").inner_text().startswith(role)
+
+
+def test_a_participant_with_one_step_says_step(site):
+    pages = [p.read_text(encoding="utf-8") for p in (site / "processes").glob("*.html")]
+    assert any(" step)</li>" in page for page in pages)
+    assert not any("(1 steps)" in page for page in pages)
+
+
+def test_tracker_page_and_registered_documents(site):
+    """The tracker page says what `mhhsarch tracker` counts; a registered document has its
+    page and its row in the pack index, with its comments counted by status."""
+    from mhhsarch.pipeline import check_model
+    from mhhsarch.review.tracker import as_json, tracker
+
+    data = as_json(tracker(check_model(FIXTURE).model))
+    page = (site / "tracker.html").read_text(encoding="utf-8")
+    for entry in data["tranches"]:
+        for artefact in entry["artefacts"]:
+            assert artefact["id"] in page
+        for open_comment in entry["unresolved"]:
+            assert f"<strong>{open_comment['id']}</strong>" in page
+    assert data["tranches"][0]["unresolved"], "the fixture has an open comment"
+    document = (site / "documents" / "BRS007.html").read_text(encoding="utf-8")
+    assert "Requirements specification" in document and "1 open" in document
+    pack = (site / "tranches" / "1.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><td><a href=\"../documents/BRS007.html\">BRS007</a>.*?</tr>", pack)
+    assert row, "BRS007 is in tranche 1's pack index"
+    counts = re.findall(r"<td>(\d+)</td>", row.group())
+    assert counts[-1] == "1" and sum(map(int, counts)) == 1  # one open comment, open is the last column

@@ -78,7 +78,7 @@ def test_quiet_and_verbose(tmp_path, broken_model):
     verbose = mhhsarch("-v", "validate", "model", cwd=tmp_path)
     assert verbose.returncode == 1 and verbose.stdout == normal.stdout
     assert "mhhsarch: model folder model" in verbose.stderr
-    assert re.search(r"read 13 files, \d+ entities; \d+ rules; [0-9.]+s", verbose.stderr), verbose.stderr
+    assert re.search(r"read 14 files, \d+ entities; \d+ rules; [0-9.]+s", verbose.stderr), verbose.stderr
 
     both = mhhsarch("-q", "-v", "validate", "model", cwd=tmp_path)
     assert both.returncode == 2 and "cannot be used together" in both.stderr

@@ -375,10 +375,18 @@ def document_control(b: Body) -> None:
     b.h("Review comments", 2)
     b.optional_note("control.comments_note")
     b.table(
-        [("Comment", 2.0), ("From", 3.2), ("Comment and response", 9.3), ("Status", 2.5)],
+        [("Comment", 2.6), ("From", 3.2), ("Comment and response", 8.7), ("Status", 2.5)],
         "control.comments",
         [
-            "{{ row.id }}",
+            [
+                ("{{ row.id }}", ""),
+                ("{%p if row.round %}", ""),
+                ("Round {{ row.round }}", "detail"),
+                ("{%p endif %}", ""),
+                ("{%p if row.where %}", ""),
+                ("{{ row.where }}", "detail"),
+                ("{%p endif %}", ""),
+            ],
             [
                 ("{{ row.constituency }}", ""),
                 ("{%p if row.organisation %}", ""),
@@ -387,6 +395,9 @@ def document_control(b: Body) -> None:
             ],
             [
                 ("{{ row.text }}", ""),
+                ("{%p if row.proposed_change %}", ""),
+                ("Proposed change: {{ row.proposed_change }}", "detail"),
+                ("{%p endif %}", ""),
                 ("{%p if row.response %}", ""),
                 ("Response: {{ row.response }}", "detail"),
                 ("{%p endif %}", ""),

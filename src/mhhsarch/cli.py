@@ -571,6 +571,192 @@ def _entity_key(kind: str, entity_id: str):
     return int(entity_id) if kind == "tranche" and entity_id.isdigit() else entity_id
 
 
+comments_app = typer.Typer(
+    help="The review loop: import returned comment forms and reviewed Word documents; list anchors.",
+    no_args_is_help=True,
+)
+app.add_typer(comments_app, name="comments")
+
+COMMENTS_IMPORT_EXAMPLES = """Examples:
+
+  mhhsarch comments import returned/*.xlsx
+
+  mhhsarch comments import IF-021-northwind.docx --organisation "Northwind Energy" --constituency "Supplier – Large"
+
+  mhhsarch comments import returned/*.xlsx --dry-run
+"""
+
+
+@comments_app.command("import", epilog=COMMENTS_IMPORT_EXAMPLES)
+def comments_import(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Returned comment forms (.xlsx) and reviewed Word documents (.docx)."),
+    model_dir: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP, show_default=False),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be added; write nothing."),
+    into: Path | None = typer.Option(
+        None, "--into", help="The reviews file to add to (default: reviews/imported-tranche-N.yaml in the model)."
+    ),
+    organisation: str | None = typer.Option(None, "--organisation", help="The organisation of Word comments."),
+    constituency: str | None = typer.Option(None, "--constituency", help="The constituency of Word comments."),
+    round_number: int | None = typer.Option(
+        None, "--round", help="The review round of Word comments (default: the last that issued the document)."
+    ),
+) -> None:
+    """Import comments from returned forms and Word documents into the model's reviews.
+
+    Every row or Word comment is kept: placed in the model (ids after the highest), or,
+    when it cannot be (unknown artefact, constituency missing or not configured), in
+    reviews/.unplaced-comments.yaml; each problem is reported with its file, sheet, row
+    and column. Importing the same file again adds nothing.
+    """
+    from mhhsarch.diagnostics.core import printable
+    from mhhsarch.review import importer
+    from mhhsarch.source.loader import load_model
+
+    folder = _named_or_found_model_dir(ctx, model_dir)
+    for path in files:
+        if not path.is_file():
+            _fail(f"cannot read {path}: no such file")
+    model = load_model(folder).model
+    if constituency is not None:
+        known = importer.Resolver(model).constituency(constituency)
+        if known is None:
+            _fail(f"--constituency {constituency!r} is not one of: " + ", ".join(model.config.constituencies))
+        constituency = known
+    options = importer.Options(organisation or None, constituency, round_number)
+    try:
+        result = importer.run_import(model, folder, list(files), into, dry_run, options)
+    except (importer.Unreadable, importer.WriteProblem) as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write: {error.strerror or error}: {error.filename or ''}")
+    for problem in result.problems:
+        typer.echo(f"mhhsarch: {printable(str(problem))}", err=True)
+    verb = "Would add" if dry_run else "Added"
+    for target, items in result.added.items():
+        if dry_run or _settings(ctx).verbose:
+            for item in items:
+                where = item["artefact"] + (f" {item['anchor']}" if item.get("anchor") else "")
+                said = " ".join(str(item.get("text", "")).split())[:60]
+                typer.echo(printable(f"  {item['id']}  {where}  {item['constituency']}  {said}"))
+        typer.echo(printable(f"{verb} {len(items)} comments to {target} ({items[0]['id']} to {items[-1]['id']})"))
+    if result.unplaced or result.released:
+        kept = "Would keep" if dry_run else "Kept"
+        typer.echo(
+            printable(
+                f"{kept} {len(result.unplaced)} that cannot be placed in {result.unplaced_file}"
+                + (f"; {result.released} placed now and taken out of it" if result.released else "")
+            )
+        )
+    if not result.added and not result.unplaced:
+        typer.echo("Nothing new to import" + (f" ({result.already} already imported)" if result.already else ""))
+    elif result.already:
+        typer.echo(f"{result.already} already imported")
+    if result.problems:
+        typer.echo(f"{len(result.problems)} problems reported above (every comment is kept)", err=True)
+
+
+@comments_app.command("anchors")
+def comments_anchors(
+    ctx: typer.Context,
+    artefact: str = typer.Argument(..., help="The artefact: BP005, IF-021, CATALOGUE, BRS007 ..."),
+    model_dir: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP, show_default=False),
+    bookmarks: bool = typer.Option(False, "--bookmarks", help="Also show each anchor's Word bookmark."),
+) -> None:
+    """List the anchors a comment on ARTEFACT may name (its sections, steps, data items, codes, roles)."""
+    import difflib
+
+    from mhhsarch.diagnostics.core import printable
+    from mhhsarch.review import anchors
+    from mhhsarch.source.loader import load_model
+
+    model = load_model(_named_or_found_model_dir(ctx, model_dir)).model
+    if anchors.artefact(model, artefact) is None:
+        known = [a.id for a in anchors.artefacts(model)]
+        close = difflib.get_close_matches(artefact, known, n=1)
+        _fail(f"{artefact!r} is not an artefact of the model" + (f"; did you mean {close[0]}?" if close else ""))
+    listed = anchors.anchors(model, artefact)
+    if not listed:
+        typer.echo(f"{artefact} lists no anchors: a comment on it may name any `section:ID`, or none", err=True)
+    width = max((len(a.id) for a in listed), default=0)
+    for anchor in listed:
+        line = f"{anchor.id:<{width}}  {anchor.label}"
+        typer.echo(printable(line + (f"  [{anchors.bookmark_name(anchor.id)}]" if bookmarks else "")))
+
+
+# --- the Design Artefact Tracker ---------------------------------------------------------
+
+
+class TrackerFormat(str, Enum):
+    text = "text"
+    json = "json"
+    xlsx = "xlsx"
+
+
+TRACKER_EXAMPLES = """Examples:
+
+  mhhsarch tracker                              every tranche and round
+  mhhsarch tracker --tranche 1 --round 2        one round
+  mhhsarch tracker --format xlsx -o tracker.xlsx  the workbook for the Design Advisory Group
+"""
+
+
+@app.command(epilog=TRACKER_EXAMPLES)
+def tracker(
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
+    tranche: int | None = typer.Option(None, "--tranche", help="Only this tranche."),
+    round_number: int | None = typer.Option(None, "--round", help="Only this review round."),
+    fmt: TrackerFormat = typer.Option(TrackerFormat.text, "--format", "-f", help="Output format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (required for xlsx)."),
+) -> None:
+    """The Design Artefact Tracker: per tranche and round, each artefact's comments by
+    status, the constituencies that commented, the unresolved comments, the approval date."""
+    import json
+
+    from mhhsarch.pipeline import check_model
+    from mhhsarch.review.tracker import as_json, as_text
+    from mhhsarch.review.tracker import tracker as tracker_report
+
+    if fmt is TrackerFormat.xlsx and output is None:
+        _fail("--format xlsx writes a workbook: give --output FILE")
+    checked = check_model(_named_or_found_model_dir(ctx, model_dir))
+    if tranche is not None and tranche not in checked.model.tranches:
+        _fail(f"the model has no tranche {tranche}")
+    report = tracker_report(checked.model, tranche, round_number)
+    if round_number is not None and not report.rounds:
+        _fail(f"no tranche has a review round {round_number}" + (f" in tranche {tranche}" if tranche else ""))
+    try:
+        if fmt is TrackerFormat.xlsx:
+            from mhhsarch.render.base import RenderError
+            from mhhsarch.render.publish import model_provenance, source_date_epoch
+            from mhhsarch.render.views.tracker import tracker_view
+            from mhhsarch.render.writers.xlsx import write_xlsx
+
+            assert output is not None
+            try:
+                epoch = source_date_epoch(model_provenance(Path(checked.model.root)))
+            except RenderError as error:
+                _fail(str(error))
+            write_xlsx(tracker_view(report, checked.model.config.classification), output, epoch)
+            _say(ctx, f"wrote {output}")
+        else:
+            text = (
+                json.dumps(as_json(report), indent=2, ensure_ascii=False) + "\n"
+                if fmt is TrackerFormat.json
+                else as_text(report)
+            )
+            if output is not None:
+                output.write_text(text, encoding="utf-8")
+            else:
+                typer.echo(text, nl=False)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    if checked.has_errors and not _settings(ctx).quiet:
+        typer.echo("note: the model has errors; comments that failed their schema are not counted.", err=True)
+    raise typer.Exit(EXIT_FINDINGS if checked.has_errors else EXIT_OK)
+
+
 templates_app = typer.Typer(help="The templates documents are rendered from (Word and Jinja2).", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
@@ -634,6 +820,42 @@ def init(
             f"Created a model repository in {folder} ({len(written)} files). Next:\n"
             f"  cd {folder}\n  mhhsarch validate --strict\n  mhhsarch render"
         )
+
+
+SERVE_EXAMPLES = """Serves on 127.0.0.1 only. Exit status: 0 when stopped (Ctrl-C, SIGTERM), 2 when it cannot start.
+
+Examples:
+
+  mhhsarch serve                        (the model found from the current folder, http://127.0.0.1:8000/)
+
+  mhhsarch serve model --port 8080
+
+  mhhsarch serve model --port 0         (any free port; the address is printed)
+"""
+
+
+@app.command(epilog=SERVE_EXAMPLES)
+def serve(
+    ctx: typer.Context,
+    model_dir: Path | None = typer.Argument(None, help=MODEL_DIR_HELP, show_default=False),
+    port: int = typer.Option(8000, "--port", "-p", help="The port on 127.0.0.1 (0: any free port)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="serve's own folder for the site (default: a temporary folder, removed at the end); never a render's output.",
+    ),
+    template: Path | None = typer.Option(None, "--template", help="Folder of templates overriding the bundled ones."),
+) -> None:
+    """Preview the review site while you edit: rebuild on every change, reload the browser, show errors on the page."""
+    from mhhsarch.serve import ServeError
+    from mhhsarch.serve import serve as run_serve
+
+    model_dir = _named_or_found_model_dir(ctx, model_dir)
+    try:
+        status = run_serve(model_dir, port=port, out=out, template_dir=template, verbose=_settings(ctx).verbose)
+    except ServeError as error:
+        _fail(str(error))
+    raise typer.Exit(status)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from mhhsarch.checks.ruledocs import PROJECT_URI
 
 # Folders of model files under model/, each mapped to the model-file schema by a glob.
 MODEL_FOLDERS = ("interfaces", "processes", "data_catalogue", "reviews")
-ROOT_MODEL_FILES = ("market.yaml", "capabilities.yaml", "principles.yaml", "tranches.yaml")
+ROOT_MODEL_FILES = ("market.yaml", "capabilities.yaml", "principles.yaml", "tranches.yaml", "artefacts.yaml")
 ACTION = f"{PROJECT_URI.removeprefix('https://github.com/')}@v{__version__}"
 
 
@@ -79,6 +79,7 @@ def _files(model_name: str) -> dict[str, str]:
         "model/capabilities.yaml": CAPABILITIES,
         "model/principles.yaml": PRINCIPLES,
         "model/tranches.yaml": TRANCHES,
+        "model/artefacts.yaml": ARTEFACTS,
         "model/data_catalogue/catalogue.yaml": CATALOGUE,
         "model/interfaces/IF-001.yaml": INTERFACE,
         "model/processes/BP001.yaml": PROCESS,
@@ -213,12 +214,30 @@ process:
       interface: IF-001
 """
 
+ARTEFACTS = """\
+# Documents a tranche issues that the model does not generate (requirements, method
+# statements): registered so that comments and the tracker cover them too.
+artefacts:
+  - id: BRS001
+    title: Registration Service Requirements Specification
+    kind: requirements
+    tranche: 1
+    status: draft
+    link: documents/BRS001.docx
+    sections:
+      - {id: "1", title: Introduction}
+      - {id: "2", title: Requirements}
+"""
+
 REVIEWS = """\
-# Review comments, logged against the artefact they are about.
+# Review comments, logged against the artefact they are about (`anchor`: where in it;
+# `mhhsarch comments import` adds the comments of returned forms and Word documents).
 comments:
   - id: C-0001
     artefact: IF-001
-    constituency: Supplier
+    anchor: section:data-items
+    round: 1
+    constituency: "Supplier \u2013 Large"
     status: open
     text: Which registration statuses does the notification carry?
 """
@@ -278,6 +297,7 @@ mhhsarch rules               # what each finding code means
 | `model/` | the model: every `*.yaml` below it is read; `mhhsarch.yaml` holds its name, version and rule settings |
 | `model/interfaces/`, `model/processes/` | one file per interface and per process, named after its id |
 | `model/data_catalogue/` | data items, valid sets and logical entities |
+| `model/artefacts.yaml` | documents of a tranche the model does not generate |
 | `model/reviews/` | review comments |
 | `schemas/` | the JSON Schemas of the model files (`mhhsarch schema --out schemas` rewrites them) |
 | `.vscode/settings.json` | maps the schemas onto the model's files: with the YAML extension the editor completes fields and flags errors as you type; add a new file at the top of `model/` to its list |

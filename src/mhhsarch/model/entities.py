@@ -314,13 +314,62 @@ class Tranche(Entity):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RegisteredArtefact(Entity):
+    """A document of a tranche that the model does not generate (a business requirements
+    specification such as BRS007, a method statement such as METH005): registered so that
+    review rounds, comments and the tracker cover the whole tranche. `name` holds its title."""
+
+    artefact_kind: str = "other"  # `kind` in the file (the class attribute `kind` is the entity kind)
+    tranche: int | None = None
+    owner: str | None = None
+    status: str | None = None
+    version: str | None = None
+    link: str | None = None
+    sections: tuple[Section, ...] = ()  # the anchors a comment on it may name
+    kind = "artefact"
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CommentSource:
+    """Where an imported comment came from: the returned file, and the row of a form
+    (sheet, row) or the id of a Word comment; `digest` is the hash of what it said, so a
+    second import of the same file adds nothing."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    comment_id: str | None = None
+    reviewer: str | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Comment(Entity):
     """`name` is derived (comments have no name field in the files)."""
 
     artefact: str
     constituency: str
     status: str
+    anchor: str | None = None  # review/anchors.py: "step:3", "DI-0012", "VS-X:CODE", "section:security"
+    round: int | None = None
     organisation: str | None = None
     text: str | None = None
+    proposed_change: str | None = None
     response: str | None = None
+    resolved_in: str | None = None  # the artefact version that answers it
+    source: CommentSource | None = None
     kind = "comment"
+
+    @property
+    def resolved(self) -> bool:
+        return self.status in ("accepted", "rejected")

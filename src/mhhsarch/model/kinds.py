@@ -257,17 +257,47 @@ def _build_tranche(raw, origin):
     return e.Tranche(**_common(raw, origin), reviews=reviews, approval=raw.get("approval"))
 
 
+def _build_artefact(raw, origin):
+    common = _common(raw, origin)
+    common["name"] = raw["title"]
+    return e.RegisteredArtefact(
+        **common,
+        artefact_kind=raw.get("kind", "other"),
+        tranche=raw.get("tranche"),
+        owner=raw.get("owner"),
+        status=raw.get("status"),
+        version=None if raw.get("version") is None else str(raw["version"]),
+        link=raw.get("link"),
+        sections=tuple(e.Section(str(s["id"]), s["title"]) for s in raw.get("sections", ())),
+    )
+
+
 def _build_comment(raw, origin):
     common = _common(raw, origin)
     common["name"] = f"Comment on {raw['artefact']}"
+    source = raw.get("source")
     return e.Comment(
         **common,
         artefact=raw["artefact"],
         constituency=raw["constituency"],
         status=raw["status"],
+        anchor=None if raw.get("anchor") is None else str(raw["anchor"]),
+        round=raw.get("round"),
         organisation=raw.get("organisation"),
         text=raw.get("text"),
+        proposed_change=raw.get("proposed_change"),
         response=raw.get("response"),
+        resolved_in=None if raw.get("resolved_in") is None else str(raw["resolved_in"]),
+        source=None
+        if source is None
+        else e.CommentSource(
+            file=source["file"],
+            sheet=source.get("sheet"),
+            row=source.get("row"),
+            comment_id=None if source.get("comment") is None else str(source["comment"]),
+            reviewer=source.get("reviewer"),
+            digest=source.get("digest"),
+        ),
     )
 
 
@@ -333,20 +363,37 @@ def _refs_entity(ent: e.LogicalEntity):
         yield Reference("entity", ent.id, "entity", rel.to, "related_to", ("relationships", n, "to"))
 
 
+# What a comment or a review round may name: the generated artefacts (a process's
+# description, an interface specification, the data catalogue) and the registered ones.
+CATALOGUE_ARTEFACT = "CATALOGUE"
+
+
+def artefact_kind_of(artefact_id) -> str | None:
+    """The kind of entity an artefact id names, by its form (None: the data catalogue,
+    or not an artefact id at all)."""
+    for kind in ("process", "interface", "artefact"):
+        if KINDS[kind].id_matches(artefact_id):
+            return kind
+    return None
+
+
 def _refs_tranche(t: e.Tranche):
-    """A review round names the processes and interfaces it reviewed; other ids
-    (documents the model does not generate, BRS007) are not references of the model."""
+    """A review round names the artefacts it issued: processes, interfaces and registered documents."""
     for n, review in enumerate(t.reviews):
         for j, artefact in enumerate(review.artefacts):
-            kind = "process" if KINDS["process"].id_matches(artefact) else None
-            kind = kind or ("interface" if KINDS["interface"].id_matches(artefact) else None)
+            kind = artefact_kind_of(artefact)
             if kind is not None:
                 yield Reference("tranche", t.id, kind, artefact, "reviews", ("reviews", n, "artefacts", j))
 
 
+def _refs_artefact(a: e.RegisteredArtefact):
+    yield from _one(a, "tranche", "in_tranche", "tranche")
+
+
 def _refs_comment(c: e.Comment):
-    target = "process" if c.artefact.startswith("BP") else "interface"
-    yield Reference("comment", c.id, target, c.artefact, "comments_on", ("artefact",))
+    kind = artefact_kind_of(c.artefact)
+    if kind is not None:
+        yield Reference("comment", c.id, kind, c.artefact, "comments_on", ("artefact",))
 
 
 def _no_refs(_entity):
@@ -367,6 +414,15 @@ KINDS: dict[str, Kind] = {
         Kind("entity", "entities", r"ENT-[A-Z0-9-]{2,40}", "Logical entity", _build_entity, _refs_entity),
         Kind("principle", "principles", r"[A-Z]{2,4}-[0-9]{2,3}", "Principle", _build_principle, _no_refs),
         Kind("tranche", "tranches", r"[0-9]{1,2}", "Tranche", _build_tranche, _refs_tranche),
+        # BRS007, METH005; never a process id (BP001 names the generated process description)
+        Kind(
+            "artefact",
+            "artefacts",
+            r"(?!BP[0-9])[A-Z]{2,6}[0-9]{3}[A-Z]?",
+            "Registered artefact",
+            _build_artefact,
+            _refs_artefact,
+        ),
         Kind("comment", "comments", r"C-[0-9]{4,6}", "Review comment", _build_comment, _refs_comment),
     )
 }

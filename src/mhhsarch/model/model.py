@@ -8,6 +8,23 @@ from dataclasses import dataclass, field
 from mhhsarch.model import entities as e
 from mhhsarch.model.kinds import KINDS, Reference
 
+# The constituencies the programme reports its reviewers in.
+DEFAULT_CONSTITUENCIES = (
+    "Supplier \u2013 Large",
+    "Supplier \u2013 Medium",
+    "Supplier \u2013 Small",
+    "Supplier \u2013 I&C",
+    "Supplier Agent",
+    "Supplier Agent \u2013 Independent",
+    "Distributor \u2013 DNO",
+    "Distributor \u2013 IDNO",
+    "Central Systems Provider \u2013 Elexon",
+    "Central Systems Provider \u2013 Smart DCC",
+    "National Grid ESO",
+    "Other \u2013 Code Body",
+    "Other \u2013 IT Service Provider",
+)
+
 
 @dataclass(frozen=True)
 class Config:
@@ -20,6 +37,8 @@ class Config:
     # pack is published as public, whatever the data items it describes are classified
     classification: str = "public"
     rules: tuple[tuple[str, str], ...] = ()  # (code, "error"|"warning"|"info"|"off")
+    # the reviewers' constituencies a comment may name (comment forms offer them as a drop-down)
+    constituencies: tuple[str, ...] = DEFAULT_CONSTITUENCIES
     origin: e.Origin | None = field(default=None, compare=False, repr=False)
 
     def rule_level(self, code: str) -> str | None:
@@ -87,6 +106,11 @@ class Model:
     @property
     def tranches(self) -> dict[int, e.Tranche]:
         return self._by_kind["tranche"]  # type: ignore[return-value]
+
+    @property
+    def artefacts(self) -> dict[str, e.RegisteredArtefact]:
+        """The documents of a tranche the model does not generate (BRS007, METH005)."""
+        return self._by_kind["artefact"]  # type: ignore[return-value]
 
     @property
     def comments(self) -> dict[str, e.Comment]:

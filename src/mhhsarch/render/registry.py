@@ -19,12 +19,14 @@ def all_renderers() -> list[Renderer]:
     ]
     # documents (phase 1 reads the diagrams of phase 0; phase 2 converts to PDF)
     from mhhsarch.render.documents.catalogue import CatalogueRenderer
+    from mhhsarch.render.documents.comment_form import CommentFormRenderer
     from mhhsarch.render.documents.interface_spec import InterfaceSpecRenderer
     from mhhsarch.render.documents.markdown import MarkdownRenderer
     from mhhsarch.render.documents.payload_schemas import PayloadSchemaRenderer
     from mhhsarch.render.documents.pdf import PdfRenderer
     from mhhsarch.render.documents.process_doc import ProcessDocRenderer
     from mhhsarch.render.documents.redline import RedlineRenderer
+    from mhhsarch.render.documents.tracker import TrackerRenderer
     from mhhsarch.render.site import SiteRenderer
     from mhhsarch.render.views_json import ViewsRenderer
 
@@ -32,6 +34,8 @@ def all_renderers() -> list[Renderer]:
         InterfaceSpecRenderer(),
         ProcessDocRenderer(),
         CatalogueRenderer(),
+        CommentFormRenderer(),
+        TrackerRenderer(),
         MarkdownRenderer(),
         RedlineRenderer(),
         PayloadSchemaRenderer(),

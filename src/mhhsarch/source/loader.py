@@ -19,7 +19,7 @@ from mhhsarch.diagnostics.core import Finding, SourceSpan
 from mhhsarch.machine import cpu_count
 from mhhsarch.model.entities import Entity, Origin
 from mhhsarch.model.kinds import KINDS, TOP_LEVEL_KEYS
-from mhhsarch.model.model import Config, Model
+from mhhsarch.model.model import DEFAULT_CONSTITUENCIES, Config, Model
 from mhhsarch.project import CONFIG_FILE
 from mhhsarch.source.yamlfile import YamlFile, read_yaml
 
@@ -349,6 +349,7 @@ def _load_config(model_dir: Path, problems, files) -> Config:
         baseline=data.get("baseline"),
         classification=data.get("classification", "public"),
         rules=tuple((str(code), level) for code, level in (data.get("rules") or {}).items()),
+        constituencies=tuple(data["constituencies"]) if data.get("constituencies") else DEFAULT_CONSTITUENCIES,
         origin=origin,
     )
 

@@ -6,9 +6,10 @@ from mhhsarch.checks.rules import (  # noqa: F401  (importing registers the rule
     hygiene,
     identity,
     processes,
+    reviews,
     schema,
     source,
     tranches,
 )
 
-ALL_FAMILIES = (source, schema, identity, processes, hierarchy, data, tranches, hygiene)
+ALL_FAMILIES = (source, schema, identity, processes, hierarchy, data, tranches, reviews, hygiene)

@@ -61,13 +61,10 @@ def role_without_interface(model, graph) -> Iterator[Finding]:
             yield Finding(f"role {role.id} ({role.name}) sends and receives no interface", role.span("id"), role.id)
 
 
-UNRESOLVED = ("action", "clarification", "open")
-
-
 @rule("W805", "unresolved-comment-on-approved-artefact", Severity.WARNING)
 def unresolved_comment_on_approved_artefact(model, graph) -> Iterator[Finding]:
-    """An approved or baselined process or interface has a review comment still in
-    `action`, `clarification` or `open`.
+    """An approved or baselined artefact (process, interface or registered document) has a
+    review comment still in `action`, `clarification` or `open`.
 
     Why: approval says the review is closed; a comment still waiting for a change, an
     answer or a first response means the artefact was approved with the review open,
@@ -80,9 +77,13 @@ def unresolved_comment_on_approved_artefact(model, graph) -> Iterator[Finding]:
         comments: [{id: C-0002, artefact: IF-021, status: accepted, response: The description now says so.}]
     """
     for comment in model.comments.values():
-        if comment.status not in UNRESOLVED:
+        if comment.resolved:
             continue
-        artefact = model.processes.get(comment.artefact) or model.interfaces.get(comment.artefact)
+        artefact = (
+            model.processes.get(comment.artefact)
+            or model.interfaces.get(comment.artefact)
+            or model.artefacts.get(comment.artefact)
+        )
         if artefact is None or artefact.status not in ("approved", "baselined"):
             continue
         yield Finding(

@@ -10,6 +10,7 @@ diagram renderers wrote in phase 0; where one is missing the document says so.
 from __future__ import annotations
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
+from mhhsarch.render.views.bookmarks import document_marks
 from mhhsarch.render.writers.docx import DocxTemplateSource, load_docx_template, write_docx
 
 
@@ -66,9 +67,10 @@ class WordDocumentRenderer(Renderer):
         for entity in entities:
             rel = f"{self.folder}/{entity.id}.docx"
             view = self.view(ctx, entity, epoch)
+            marks = document_marks(ctx.model, entity.id)  # the anchors' bookmarks, for Word comments
 
-            def run(view=view, rel=rel) -> None:
-                write_docx(view, template, ctx.out, ctx.target(rel), epoch)
+            def run(view=view, rel=rel, marks=marks) -> None:
+                write_docx(view, template, ctx.out, ctx.target(rel), epoch, marks)
 
             jobs.append(
                 Job(

@@ -16,11 +16,27 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, None for any other type (cached: the site converts
+    hundreds of thousands of view objects)."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+    return _FIELDS[cls]
+
 
 def as_data(value: Any) -> Any:
     """A view as plain JSON-able data: dataclasses become dicts (in field order), tuples lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _PLAIN):
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: as_data(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [as_data(v) for v in value]
     if isinstance(value, dict):

@@ -18,6 +18,7 @@ from mhhsarch import __version__
 from mhhsarch.model import entities as e
 from mhhsarch.model.entities import CLASSIFICATION_ORDER
 from mhhsarch.model.model import Model
+from mhhsarch.review.anchors import find_anchor
 
 NOT_STATED = "not stated"
 # A fact the design team supplied where the programme has published nothing
@@ -83,6 +84,9 @@ class CommentRow:
     response: str | None
     status: str
     illustrative: bool = False  # from a fictitious organisation (`x-illustrative: true`)
+    where: str | None = None  # the anchor, as people read it ("Step 5: Notify the distributor")
+    round: int | None = None
+    proposed_change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +284,11 @@ def role_label(model: Model, role_id: str) -> str:
 def model_label(model: Model) -> str:
     config = model.config
     label = config.name + (f" {config.version}" if config.version else "")
-    return label + (f" (baseline {config.baseline})" if config.baseline else "")
+    if not config.baseline:
+        return label
+    # "Tranche 1-4 baseline" already says what it is
+    said = "baseline" in config.baseline.lower()
+    return label + (f" ({config.baseline})" if said else f" (baseline {config.baseline})")
 
 
 def tranche_label(model: Model, tranche: int | None) -> str:
@@ -369,11 +377,23 @@ def document_control(
             c.response,
             c.status.capitalize(),
             _illustrative(c),
+            _where(model, c),
+            c.round,
+            c.proposed_change,
         )
         for c in comments
     )
     note = ILLUSTRATIVE_NOTE if any(r.illustrative for r in rows) else None
     return DocumentControl(facts, history, rows, history_note, note)
+
+
+def _where(model: Model, comment) -> str | None:
+    if comment.anchor is None:
+        return None
+    anchor = find_anchor(model, comment.artefact, comment.anchor)
+    if anchor is None:
+        return comment.anchor
+    return anchor.label if anchor.id.startswith(("step:", "section:")) else f"{anchor.id} {anchor.label}"
 
 
 def _illustrative(comment) -> bool:

@@ -5,6 +5,7 @@ Mermaid) only decide how things look, and tests can check content without a layo
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -580,8 +581,21 @@ def part_stems(process_id: str, count: int) -> list[str]:
     return [process_id] + [f"{process_id}_{n:03d}" for n in range(1, count)]
 
 
+_PARTS: weakref.WeakKeyDictionary[Model, dict[str, list[tuple[str, SequenceView]]]] = weakref.WeakKeyDictionary()
+
+
 def parts(model: Model, process: Process) -> list[tuple[str, SequenceView]]:
     """(PNG path below the output folder, what it shows) for each part of the process's
-    sequence diagram, as the renderer writes them (for the documents that embed them)."""
-    pages = paginate(sequence_view(model, process))
-    return [(f"{SEQUENCE_DIR}/{stem}.png", page) for stem, page in zip(part_stems(process.id, len(pages)), pages)]
+    sequence diagram, as the renderer writes them (for the documents that embed them).
+    Remembered per model (a model does not change once loaded): every interface a
+    process sends asks for the same parts, and paginating is the costly part of the
+    interface views."""
+    known = _PARTS.setdefault(model, {})
+    key = str(process.id)
+    if key not in known or model.processes.get(process.id) is not process:
+        pages = paginate(sequence_view(model, process))
+        found = [(f"{SEQUENCE_DIR}/{stem}.png", page) for stem, page in zip(part_stems(process.id, len(pages)), pages)]
+        if model.processes.get(process.id) is not process:
+            return found  # not the model's own process (a test's): not remembered
+        known[key] = found
+    return list(known[key])

@@ -17,6 +17,7 @@ from typing import Any
 from mhhsarch.model import entities as e
 from mhhsarch.model.model import Model
 from mhhsarch.render.views.common import Fact, paragraphs
+from mhhsarch.review.tracker import STATUSES, TrackerReport
 
 # kind -> (folder of its pages, heading of its index section)
 PAGE_KINDS = {
@@ -28,8 +29,9 @@ PAGE_KINDS = {
     "valid_set": ("valid-sets", "Valid sets"),
     "entity": ("entities", "Logical entities"),
     "principle": ("principles", "Principles"),
+    "artefact": ("documents", "Registered documents"),
 }
-COMMENT_STATES = ("open", "accepted", "rejected", "closed")
+COMMENT_STATES = STATUSES  # accepted, action, rejected, clarification, open
 
 
 def page_path(kind: str, entity_id) -> str:
@@ -104,8 +106,24 @@ class Pages:
             "valid_set": list(model.valid_sets.values()),
             "entity": list(model.entities.values()),
             "principle": list(model.principles.values()),
+            "artefact": list(model.artefacts.values()),
         }
         self._ids = {kind: {str(x.id) for x in items} for kind, items in self.entities.items()}
+        self._indexes: dict[tuple[str, str], dict[str, list[str]]] = {}
+
+    def using(self, kind: str, field: str, target_id) -> list[str]:
+        """The ids of the `kind` entities with a page whose `field` names `target_id`, in
+        page order. `field` is an attribute holding an id or ids, or one of the nested
+        references below. Indexed once per (kind, field): a page per data item that
+        scanned every interface made the site quadratic in the model's size."""
+        key = (kind, field)
+        if key not in self._indexes:
+            index: dict[str, list[str]] = {}
+            for entity in self.entities[kind]:
+                for ref in dict.fromkeys(_references(entity, field)):
+                    index.setdefault(ref, []).append(str(entity.id))
+            self._indexes[key] = index
+        return self._indexes[key].get(str(target_id), [])
 
     def link(self, kind: str, entity_id) -> Link:
         entity_id = str(entity_id)
@@ -121,16 +139,28 @@ class Pages:
         return sum(len(items) for items in self.entities.values())
 
 
+def _references(entity, field: str) -> list[str]:
+    if field == "data_items.ref":
+        return [str(u.ref) for u in entity.data_items]
+    if field == "relationships.to":
+        return [str(r.to) for r in entity.relationships]
+    value = getattr(entity, field)
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
 def _section(title: str, links: tuple[Link, ...]) -> tuple[LinkSection, ...]:
     return (LinkSection(title, links),) if links else ()
 
 
 def role_page(pages: Pages, role: e.Role) -> EntityPageView:
-    interfaces = pages.entities["interface"]
-    sends = [i.id for i in interfaces if role.id in i.senders]
-    receives = [i.id for i in interfaces if role.id in i.receivers]
-    takes_part = [p.id for p in pages.entities["process"] if role.id in p.participants]
-    capabilities = [c.id for c in pages.entities["capability"] if role.id in c.roles]
+    sends = pages.using("interface", "senders", role.id)
+    receives = pages.using("interface", "receivers", role.id)
+    takes_part = pages.using("process", "participants", role.id)
+    capabilities = pages.using("capability", "roles", role.id)
     return EntityPageView(
         "role",
         "Role",
@@ -147,8 +177,8 @@ def role_page(pages: Pages, role: e.Role) -> EntityPageView:
 
 
 def capability_page(pages: Pages, capability: e.Capability) -> EntityPageView:
-    children = [c.id for c in pages.entities["capability"] if c.parent == capability.id]
-    processes = [p.id for p in pages.entities["process"] if capability.id in p.capabilities]
+    children = pages.using("capability", "parent", capability.id)
+    processes = pages.using("process", "capabilities", capability.id)
     return EntityPageView(
         "capability",
         "Capability",
@@ -165,7 +195,7 @@ def capability_page(pages: Pages, capability: e.Capability) -> EntityPageView:
 
 
 def data_item_page(pages: Pages, item: e.DataItem) -> EntityPageView:
-    used_by = [i.id for i in pages.entities["interface"] if any(u.ref == item.id for u in i.data_items)]
+    used_by = pages.using("interface", "data_items.ref", item.id)
     facts = [Fact("Type", item.type)]
     for label, value in (
         ("Length", item.length),
@@ -193,7 +223,7 @@ def data_item_page(pages: Pages, item: e.DataItem) -> EntityPageView:
 
 
 def valid_set_page(pages: Pages, valid_set: e.ValidSet) -> EntityPageView:
-    items = [d.id for d in pages.entities["data_item"] if d.valid_set == valid_set.id]
+    items = pages.using("data_item", "valid_set", valid_set.id)
     return EntityPageView(
         "valid_set",
         "Valid set",
@@ -207,8 +237,8 @@ def valid_set_page(pages: Pages, valid_set: e.ValidSet) -> EntityPageView:
 
 
 def entity_page(pages: Pages, entity: e.LogicalEntity) -> EntityPageView:
-    items = [d.id for d in pages.entities["data_item"] if d.entity == entity.id]
-    referred_by = [x.id for x in pages.entities["entity"] if any(r.to == entity.id for r in x.relationships)]
+    items = pages.using("data_item", "entity", entity.id)
+    referred_by = pages.using("entity", "relationships.to", entity.id)
     return EntityPageView(
         "entity",
         "Logical entity",
@@ -224,8 +254,8 @@ def entity_page(pages: Pages, entity: e.LogicalEntity) -> EntityPageView:
 
 
 def principle_page(pages: Pages, principle: e.Principle) -> EntityPageView:
-    processes = [p.id for p in pages.entities["process"] if principle.id in p.principles]
-    interfaces = [i.id for i in pages.entities["interface"] if principle.id in i.principles]
+    processes = pages.using("process", "principles", principle.id)
+    interfaces = pages.using("interface", "principles", principle.id)
     return EntityPageView(
         "principle",
         "Principle",
@@ -239,6 +269,43 @@ def principle_page(pages: Pages, principle: e.Principle) -> EntityPageView:
     )
 
 
+ARTEFACT_KINDS = {
+    "requirements": "Requirements specification",
+    "method-statement": "Method statement",
+    "specification": "Specification",
+    "design": "Design document",
+    "guidance": "Guidance",
+    "plan": "Plan",
+    "other": "Document",
+}
+
+
+def artefact_page(pages: Pages, artefact: e.RegisteredArtefact) -> EntityPageView:
+    """A document the model does not generate: what and where it is, and what comments it drew."""
+    facts = [
+        Fact("Kind", ARTEFACT_KINDS.get(artefact.artefact_kind, artefact.artefact_kind)),
+        *((Fact("Tranche", str(artefact.tranche)),) if artefact.tranche is not None else ()),
+        *((Fact("Owner", artefact.owner),) if artefact.owner else ()),
+        Fact("Status", artefact.status or "draft"),
+        *((Fact("Version", artefact.version),) if artefact.version else ()),
+        *((Fact("Where to find it", artefact.link),) if artefact.link else ()),
+    ]
+    found = Counter(c.status for c in pages.model.comments.values() if c.artefact == artefact.id)
+    if found:
+        facts.append(Fact("Review comments", ", ".join(f"{found[s]} {s}" for s in STATUSES if found[s])))
+    sections = _section("Sections", tuple(Link(None, str(s.id), s.title) for s in artefact.sections))
+    return EntityPageView(
+        "artefact",
+        "Registered document",
+        artefact.id,
+        artefact.title,
+        paragraphs(artefact.description),
+        tuple(facts),
+        sections,
+        (),
+    )
+
+
 ENTITY_PAGES: dict[str, Callable[[Pages, Any], EntityPageView]] = {
     "role": role_page,
     "capability": capability_page,
@@ -246,6 +313,7 @@ ENTITY_PAGES: dict[str, Callable[[Pages, Any], EntityPageView]] = {
     "valid_set": valid_set_page,
     "entity": entity_page,
     "principle": principle_page,
+    "artefact": artefact_page,
 }
 
 
@@ -267,16 +335,21 @@ def tranche_index(
     for comment in pages.model.comments.values():
         counts.setdefault(comment.artefact, Counter())[comment.status] += 1
     rows = []
-    for kind in ("process", "interface"):
+    for kind in ("process", "interface", "artefact"):
         for entity in pages.entities[kind]:
             if entity.tranche != number:
                 continue
-            version = getattr(entity, "version", None) or pages.model.config.version or "unversioned"
+            if kind == "artefact":
+                version = entity.version or ""
+                title = ARTEFACT_KINDS.get(entity.artefact_kind, entity.artefact_kind)
+            else:
+                version = getattr(entity, "version", None) or pages.model.config.version or "unversioned"
+                title = "Process" if kind == "process" else "Interface"
             found = counts.get(entity.id, Counter())
             rows.append(
                 PackRow(
                     pages.link(kind, entity.id),
-                    "Process" if kind == "process" else "Interface",
+                    title,
                     version,
                     entity.status or "draft",
                     _change(entity, baseline),
@@ -297,6 +370,86 @@ def tranche_index(
         COMMENT_STATES,
         tuple(rows),
     )
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    link: Link
+    status: str
+    counts: tuple[int, ...]  # per COMMENT_STATES
+    total: int
+
+
+@dataclass(frozen=True)
+class TrackerOpen:
+    id: str
+    artefact: Link
+    anchor: str
+    status: str
+    source: str  # the organisation, else the constituency
+    text: str
+
+
+@dataclass(frozen=True)
+class TrackerRound:
+    anchor: str  # the HTML id of its section
+    title: str
+    facts: tuple[Fact, ...]
+    rows: tuple[TrackerRow, ...]
+    totals: tuple[int, ...]
+    total: int
+    constituencies: tuple[Fact, ...]  # name -> "N organisations, M comments" (those that commented)
+    unresolved: tuple[TrackerOpen, ...]
+
+
+@dataclass(frozen=True)
+class TrackerPageView:
+    comment_states: tuple[str, ...]
+    rounds: tuple[TrackerRound, ...]
+
+
+def tracker_page(pages: Pages, report: TrackerReport) -> TrackerPageView:
+    """The Design Artefact Tracker (review/tracker.py) as a page: per tranche and round."""
+
+    def link(artefact_id: str) -> Link:
+        for kind in ("process", "interface", "artefact"):
+            if pages.model.get(kind, artefact_id) is not None:
+                return pages.link(kind, artefact_id)
+        return Link(None, artefact_id, "Data catalogue" if artefact_id == "CATALOGUE" else "")
+
+    rounds = []
+    for n, r in enumerate(report.rounds, 1):
+        facts = [Fact("Review window", f"{r.start} to {r.end or '?'}")] if r.start else []
+        facts += [Fact("Approval", r.approval)] if r.approval else []
+        facts.append(
+            Fact("Comments", f"{r.totals.total} from {r.organisations} organisations, {r.totals.unresolved} unresolved")
+        )
+        heading = f"Round {r.round} of {r.tranche_name}" if r.round is not None else r.tranche_name
+        rounds.append(
+            TrackerRound(
+                f"round-{n}",
+                heading,
+                tuple(facts),
+                tuple(
+                    TrackerRow(link(a.id), a.status or "", tuple(a.counts.get(s) for s in STATUSES), a.counts.total)
+                    for a in r.artefacts
+                ),
+                tuple(r.totals.get(s) for s in STATUSES),
+                r.totals.total,
+                tuple(
+                    Fact(c.name, f"{c.organisations} organisations, {c.comments} comments")
+                    for c in r.constituencies
+                    if c.comments
+                ),
+                tuple(
+                    TrackerOpen(
+                        u.id, link(u.artefact), u.anchor or "", u.status, u.organisation or u.constituency, u.text
+                    )
+                    for u in r.unresolved
+                ),
+            )
+        )
+    return TrackerPageView(STATUSES, tuple(rounds))
 
 
 def search_entries(pages: Pages) -> tuple[SearchEntry, ...]:

@@ -258,12 +258,13 @@ def _svg_relationship(tpl, svg: Path) -> str:
     return part.relate_to(parts[svg], RELATIONSHIP_TYPE.IMAGE)
 
 
-def write_docx(view, template: DocxTemplateSource, out_dir: Path, target: Path, epoch: int) -> None:
-    """Render `view` through `template` into `target`; diagrams are read below `out_dir`."""
-    target.write_bytes(docx_bytes(view, template, out_dir, epoch))
+def write_docx(view, template: DocxTemplateSource, out_dir: Path, target: Path, epoch: int, marks=()) -> None:
+    """Render `view` through `template` into `target`; diagrams are read below `out_dir`;
+    `marks` (views/bookmarks.py) say where the anchors' bookmarks go."""
+    target.write_bytes(docx_bytes(view, template, out_dir, epoch, marks))
 
 
-def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) -> bytes:
+def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int, marks=()) -> bytes:
     """`view` rendered through `template`, as the bytes of a reproducible .docx."""
     tpl = template.new()
     page = _text_area(tpl)
@@ -278,6 +279,8 @@ def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int) ->
     _give_every_cell_a_paragraph(tpl.docx.element.body)
     _landscape_sections(tpl.docx)
     _number_headings_and_fill_toc(tpl.docx, page[0])
+    if marks:
+        bookmark_anchors(tpl.docx, marks)
     _set_properties(tpl.docx, view.info, epoch)
     buffer = io.BytesIO()
     tpl.save(buffer)
@@ -719,6 +722,104 @@ def unwrap_toc(document_xml: bytes) -> bytes:
         + document_xml[begin.end() : cut]
         + document_xml[cut + len('<w:r><w:fldChar w:fldCharType="end"/></w:r>') :]
     )
+
+
+# --- the anchors' bookmarks (for comments made in Word) ---------------------------------------
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)*\s+")
+_ASSUMED_MARK = re.compile(r"[\s\u00a0]*\u2020$")  # the "assumed" dagger after a value
+
+
+def _plain_text(element) -> str:
+    """An element's text as a reader sees it: non-breaking hyphens as hyphens."""
+    return "".join(
+        "-" if node.tag == qn("w:noBreakHyphen") else node.text or ""
+        for node in element.iter(qn("w:t"), qn("w:noBreakHyphen"))
+    )
+
+
+def _heading_matches(text: str, wanted: str) -> bool:
+    return text == wanted or text.startswith(wanted + " ") or text.startswith(wanted + "\u00a0")
+
+
+def _cell_reads(cell, wanted: str) -> bool:
+    paragraph = cell.find(qn("w:p"))
+    text = _ASSUMED_MARK.sub("", _plain_text(paragraph).strip()) if paragraph is not None else ""
+    return text == wanted
+
+
+def bookmark_anchors(document, marks) -> None:
+    """Put each mark's bookmark (views/bookmarks.py `Mark`) where it says: around a
+    heading's whole section (to the next heading of its level or above) or around a
+    table row under a marked heading; each at its first match, ids after the
+    document's own (so they stay unique and the same from run to run)."""
+    body = document.element.body
+    levels = _heading_levels(document)
+    ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
+    next_id = max(ids, default=0) + 1
+    headings = [m for m in marks if m.heading]
+    rows: dict[str, list] = {}
+    for mark in marks:
+        if mark.within:
+            rows.setdefault(mark.within, []).append(mark)
+    placed: set[str] = set()
+    stack: list[list] = []  # [level, bookmark id or None, the section's last paragraph, bookmark name]
+
+    def start(paragraph, name: str) -> int:
+        nonlocal next_id
+        mark_id, next_id = next_id, next_id + 1
+        element = parse_xml(f'<w:bookmarkStart {W} w:id="{mark_id}" w:name="{name}"/>')
+        ppr = paragraph.find(qn("w:pPr"))
+        if ppr is not None:
+            ppr.addnext(element)
+        else:
+            paragraph.insert(0, element)
+        placed.add(name)
+        return mark_id
+
+    def end(paragraph, mark_id: int) -> None:
+        paragraph.append(parse_xml(f'<w:bookmarkEnd {W} w:id="{mark_id}"/>'))
+
+    def close(entry) -> None:
+        if entry[1] is not None:
+            end(entry[2], entry[1])
+
+    for child in list(body.iterchildren()):
+        last = None
+        if child.tag == qn("w:p"):
+            style = child.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            level = levels.get(style.get(qn("w:val"))) if style is not None else None
+            if level is not None:
+                while stack and stack[-1][0] >= level:
+                    close(stack.pop())
+                text = _NUMBER.sub("", _plain_text(child).strip())
+                mark = next((m for m in headings if m.name not in placed and _heading_matches(text, m.heading)), None)
+                stack.append([level, start(child, mark.name) if mark else None, child, mark.name if mark else None])
+            last = child
+        elif child.tag == qn("w:tbl"):
+            open_names = [entry[3] for entry in stack if entry[3]]
+            for row in child.findall(qn("w:tr")):
+                cells = row.findall(qn("w:tc"))
+                for within in open_names:
+                    for mark in rows.get(within, ()):
+                        if (
+                            mark.name in placed
+                            or mark.column >= len(cells)
+                            or not _cell_reads(cells[mark.column], mark.cell)
+                        ):
+                            continue
+                        first = cells[0].find(qn("w:p"))
+                        final = cells[-1].findall(qn("w:p"))
+                        if first is None or not final:
+                            continue
+                        end(final[-1], start(first, mark.name))
+            paragraphs = list(child.iter(qn("w:p")))
+            last = paragraphs[-1] if paragraphs else None
+        if last is not None:
+            for entry in stack:
+                entry[2] = last
+    while stack:
+        close(stack.pop())
 
 
 # --- properties ---------------------------------------------------------------------------

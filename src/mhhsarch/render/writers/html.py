@@ -8,6 +8,7 @@ file:// and any static host.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -24,13 +25,34 @@ def html_environment(folders: tuple[Path, ...]) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # a render compiles each template once; no stat of the file for every page
+        # (serve makes a new environment when a template changes)
+        auto_reload=False,
     )
     return env
 
 
+@lru_cache(maxsize=65536)
 def relative(target: str, page: str) -> str:
-    """`target` (relative to the site folder) as seen from `page` (likewise)."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """`target` (relative to the site folder) as seen from `page` (likewise). Cached: a
+    site makes tens of thousands of links between a few hundred pages."""
+    folder = posixpath.dirname(page)
+    if not folder:
+        return target if target and not target.startswith(("/", "./")) else posixpath.relpath(target, ".")
+    if (
+        target.startswith("/")
+        or "./" in target.replace("../", "")
+        or "//" in target
+        or (folder + "/").startswith(target + "/")
+    ):
+        return posixpath.relpath(target, folder)
+    # both are normal paths below the site folder (a target may start with ../): drop the
+    # common folders, climb out of the rest (posixpath.relpath would make both absolute)
+    steps, parts = folder.split("/"), target.split("/")
+    same = 0
+    while same < len(steps) and same < len(parts) - 1 and steps[same] == parts[same]:
+        same += 1
+    return "/".join([".."] * (len(steps) - same) + parts[same:])
 
 
 def render_page(env: Environment, template_name: str, page: str, view, extra: dict) -> str:

@@ -25,13 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mhhsarch.render.documents.text import clean
 from mhhsarch.render.reproducible import normalised_zip
 from mhhsarch.render.views.catalogue import CatalogueView, Sheet
+from mhhsarch.render.views.comment_form import CommentFormView
+from mhhsarch.review.form import FORM_FACTS_SHEET, FORM_MARK, FORM_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 32767  # characters Excel keeps in one cell
@@ -216,4 +219,155 @@ def build_workbook(view: CatalogueView, epoch: int) -> Workbook:
 def write_xlsx(view: CatalogueView, target: Path, epoch: int) -> None:
     buffer = io.BytesIO()
     build_workbook(view, epoch).save(buffer)
+    target.write_bytes(normalised_zip(buffer.getvalue(), epoch))
+
+
+# --- the comment form (forms/tranche-N-round-R-comments.xlsx) -------------------------------
+
+TEAM_FILL = PatternFill("solid", fgColor="D9D9D9")
+TEAM_HEADER_FILL = PatternFill("solid", fgColor="595959")
+UNLOCKED = Protection(locked=False)
+
+
+def build_comment_form(view: CommentFormView, epoch: int) -> Workbook:
+    """Instructions, the Comments sheet (header locked, every other cell open, drop-downs
+    on the prepared rows), the Lists its drop-downs read (hidden) and the Form facts
+    (hidden) that tell the importer which tranche and round a returned form is for."""
+    wb = Workbook()
+    instructions = wb.active
+    instructions.title = INSTRUCTIONS_SHEET
+    _form_instructions(instructions, view)
+    comments = wb.create_sheet(FORM_SHEET)
+    lists = wb.create_sheet(LISTS_SHEET)
+    facts = wb.create_sheet(FORM_FACTS_SHEET)
+    names = _form_lists(wb, lists, view)
+    _form_comments(comments, view, names)
+    put(facts, 1, 1, FORM_MARK)
+    for r, (label, value) in enumerate((("tranche", view.tranche), ("round", view.round)), 2):
+        put(facts, r, 1, label)
+        put(facts, r, 2, value)
+    lists.sheet_state = facts.sheet_state = "hidden"
+    wb.active = 1
+    when = datetime.fromtimestamp(epoch, tz=UTC).replace(tzinfo=None)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "mhhsarch"
+    props.title = safe_text(view.document_title)
+    props.identifier = f"tranche-{view.tranche}-round-{view.round}"
+    props.subject = "Comment form"
+    props.created = props.modified = when
+    return wb
+
+
+def _form_instructions(ws, view: CommentFormView) -> None:
+    put(ws, 1, 1, view.title, font=TITLE_FONT)
+    row = 3
+    for fact in view.facts:
+        put(ws, row, 1, fact.label, font=LABEL_FONT, alignment=WRAP_TOP)
+        put(ws, row, 2, fact.value, alignment=WRAP_TOP)
+        row += 1
+    for heading, facts in (
+        ("How to fill it in", tuple((s.label, s.value) for s in view.steps)),
+        ("The columns", tuple((c.title, c.help) for c in view.columns)),
+        ("Statuses (the design team's answer)", tuple((s.label, s.value) for s in view.statuses)),
+    ):
+        row += 1
+        put(ws, row, 1, heading, font=SUBTITLE_FONT)
+        for label, value in facts:
+            row += 1
+            put(ws, row, 1, label, font=LABEL_FONT, alignment=WRAP_TOP)
+            put(ws, row, 2, value, alignment=WRAP_TOP)
+            ws.row_dimensions[row].height = max(lines_needed(value, 100), lines_needed(label, 30)) * LINE_HEIGHT
+        row += 1
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 100
+    print_setup(ws, False, view.classification, title=view.title)
+
+
+def _form_lists(wb: Workbook, ws, view: CommentFormView) -> dict[str, str]:
+    """The drop-downs' lists, a column each, and a workbook name for each list: the
+    artefacts, constituencies and statuses, then one column of anchors per artefact
+    (named by `FormArtefact.name`, for the Anchor column's INDIRECT)."""
+    columns: list[tuple[str, str, tuple[str, ...]]] = [
+        ("Artefacts", "Artefacts", tuple(a.choice for a in view.artefacts)),
+        ("Constituencies", "Constituencies", view.constituencies),
+        ("Statuses", "Statuses", tuple(s.label for s in view.statuses)),
+    ]
+    columns += [(a.id, a.name, a.anchors) for a in view.artefacts]
+    names = {}
+    for c, (title, name, values) in enumerate(columns, 1):
+        letter = get_column_letter(c)
+        put(ws, 1, c, title, font=LABEL_FONT)
+        for r, value in enumerate(values, 2):
+            put(ws, r, c, value)
+        last = max(len(values), 1) + 1
+        wb.defined_names[name] = DefinedName(
+            name, attr_text=f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${last}"
+        )
+        names[title] = name
+        ws.column_dimensions[letter].width = 40
+    return names
+
+
+def _form_comments(ws, view: CommentFormView, names: dict[str, str]) -> None:
+    letters = {}
+    for c, col in enumerate(view.columns, 1):
+        letter = letters[col.key] = get_column_letter(c)
+        put(
+            ws,
+            1,
+            c,
+            col.title,
+            font=HEADER_FONT,
+            fill=TEAM_HEADER_FILL if col.team else HEADER_FILL,
+            border=GRID,
+            alignment=WRAP_TOP,
+        )
+        dimension = ws.column_dimensions[letter]
+        dimension.width = col.width
+        dimension.protection = UNLOCKED  # every cell but the header's is open to the reviewer
+        dimension.alignment = WRAP_TOP
+        if col.team:
+            dimension.fill = TEAM_FILL
+    ws.row_dimensions[1].height = 2 * LINE_HEIGHT
+    ws.freeze_panes = "A2"
+    last_col = get_column_letter(len(view.columns))
+    last_row = view.rows + 1
+    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    ws.protection.sheet = True
+    # what a reviewer may still do on the protected sheet: filter, sort, size and add rows
+    for allowed in ("autoFilter", "sort", "formatColumns", "formatRows", "insertRows", "deleteRows"):
+        setattr(ws.protection, allowed, False)
+
+    def validation(key: str, formula: str, title: str, message: str, strict: bool = True) -> None:
+        if key not in letters:
+            return
+        check = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop" if strict else "warning",
+            errorTitle=title,
+            error=message,
+        )
+        check.add(f"{letters[key]}2:{letters[key]}{last_row}")
+        ws.add_data_validation(check)
+
+    artefact = letters.get("artefact", "A")
+    validation("artefact", names["Artefacts"], "Artefact", "Choose one of the artefacts this round issued.")
+    validation(
+        "anchor",
+        f'INDIRECT("A_"&SUBSTITUTE(LEFT(${artefact}2,FIND(" ",${artefact}2&" ")-1),"-","_"))',
+        "Anchor",
+        "Not an anchor of the artefact chosen: choose one from the list, or leave it empty for the whole document.",
+        strict=False,
+    )
+    validation("constituency", names["Constituencies"], "Constituency", "Choose your constituency from the list.")
+    validation("status", names["Statuses"], "Status", "Choose one of the statuses.")
+    print_setup(ws, True, view.classification, pages_wide([c.width for c in view.columns], 1), 1, view.title)
+
+
+def write_comment_form(view: CommentFormView, target: Path, epoch: int) -> None:
+    buffer = io.BytesIO()
+    build_comment_form(view, epoch).save(buffer)
     target.write_bytes(normalised_zip(buffer.getvalue(), epoch))
