@@ -219,9 +219,11 @@ class Cache:
         self.used[key] = files
         return {rel: sha for rel, sha, _ in files}
 
-    def store(self, key: str, files: list[tuple[str, str, int]], tree: Path) -> None:
+    def store(self, key: str | None, files: list[tuple[str, str, int]], tree: Path) -> None:
         """Keep the files a job wrote (path, sha256, size) under `key`. A file that cannot
-        be stored leaves the job out of the cache (the render itself goes on)."""
+        be stored leaves the job out of the cache (the render itself goes on). Without a
+        key (a job that declares no inputs) the files are kept only for a no-op re-render
+        of the whole render (`runs`), never reused by a job."""
         try:
             for rel, sha, _ in files:
                 obj = self.object_path(sha)
@@ -236,7 +238,8 @@ class Cache:
                 self.verified[sha] = True
         except OSError:
             return
-        self.used[key] = [list(f) for f in files]
+        if key is not None:
+            self.used[key] = [list(f) for f in files]
 
     def save(self) -> None:
         """Write the index: what this render used, and what earlier renders used that is

@@ -392,7 +392,7 @@ def _render_into(
                     continue  # reported by _check_outputs
                 sha = hashes[artefact.path] = sha256_file(path)
                 files.append((artefact.path, sha, path.stat().st_size))
-            if cache is not None and key is not None and len(files) == len(job.artefacts):
+            if cache is not None and len(files) == len(job.artefacts):
                 cache.store(key, files, tree)
         if timings is not None:
             timings.setdefault("stages", {})[f"hash and store {phase}"] = time.perf_counter() - started
