@@ -162,14 +162,22 @@ class SequenceRenderer(Renderer):
         pages = {v.id: paginate(v) for v in views}
         sources = {v.id: puml_source(v, pages[v.id]) for v in views}
         counts = {v.id: len(pages[v.id]) for v in views}
-        for process in ctx.processes:
-            if counts[process.id] > 1:
-                stems = part_stems(process.id, counts[process.id])
-                self.warnings.append(
-                    f"the sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one "
-                    f"picture: drawn in {len(stems)} parts, {SEQUENCE_DIR}/{stems[0]}.png to {stems[-1]}.png "
-                    "(and .svg)"
-                )
+        long = [p for p in ctx.processes if counts[p.id] > 1]
+        if len(long) == 1:
+            process = long[0]
+            stems = part_stems(process.id, counts[process.id])
+            self.warnings.append(
+                f"the sequence diagram of {process.id} ({len(process.steps)} steps) is too long for one "
+                f"picture: drawn in {len(stems)} parts, {SEQUENCE_DIR}/{stems[0]}.png to {stems[-1]}.png "
+                "(and .svg)"
+            )
+        elif long:
+            # one line for all of them: a model with many long processes is not many problems
+            listed = ", ".join(f"{p.id} ({counts[p.id]})" for p in long)
+            self.warnings.append(
+                f"{len(long)} sequence diagrams are too long for one picture and are drawn in parts "
+                f"({SEQUENCE_DIR}/ID.png, ID_001.png, ...; parts per process: {listed})"
+            )
 
         def sources_of(view: SequenceView) -> tuple[str, ...]:
             return (view.id, *dict.fromkeys(m.interface for m in view.messages()))
