@@ -91,38 +91,31 @@ def section_anchor(title: str) -> str:
 def artefacts(model: Model) -> list[CommentableArtefact]:
     """Every artefact a comment can be about, in id order within kind: processes,
     interfaces, the data catalogue, registered documents."""
-    found = [
-        CommentableArtefact(p.id, p.name, "process", p.tranche, p.status, model.config.version)
-        for p in model.processes.values()
-    ]
-    found += [
-        CommentableArtefact(i.id, i.name, "interface", i.tranche, i.status, i.version)
-        for i in model.interfaces.values()
-    ]
-    found.append(
-        CommentableArtefact(CATALOGUE_ARTEFACT, CATALOGUE_TITLE, "catalogue", None, None, model.config.version)
-    )
-    found += [
-        CommentableArtefact(a.id, a.name, "artefact", a.tranche, a.status, a.version) for a in model.artefacts.values()
-    ]
+    found = [_commentable(model, "process", p) for p in model.processes.values()]
+    found += [_commentable(model, "interface", i) for i in model.interfaces.values()]
+    found.append(_catalogue(model))
+    found += [_commentable(model, "artefact", a) for a in model.artefacts.values()]
     return found
 
 
 def artefact(model: Model, artefact_id) -> CommentableArtefact | None:
     if artefact_id == CATALOGUE_ARTEFACT:
-        return CommentableArtefact(CATALOGUE_ARTEFACT, CATALOGUE_TITLE, "catalogue", None, None, model.config.version)
+        return _catalogue(model)
     kind = artefact_kind_of(artefact_id)
     entity = model.get(kind, artefact_id) if kind else None
-    if entity is None:
-        return None
+    return _commentable(model, kind, entity) if kind and entity is not None else None
+
+
+def _commentable(model: Model, kind: str, entity) -> CommentableArtefact:
+    # a process has no version of its own: its document takes the model's
+    version = model.config.version if kind == "process" else getattr(entity, "version", None)
     return CommentableArtefact(
-        entity.id,
-        entity.name,
-        kind or "",
-        getattr(entity, "tranche", None),
-        getattr(entity, "status", None),
-        model.config.version if kind == "process" else getattr(entity, "version", None),  # a process: the model's
+        entity.id, entity.name, kind, getattr(entity, "tranche", None), getattr(entity, "status", None), version
     )
+
+
+def _catalogue(model: Model) -> CommentableArtefact:
+    return CommentableArtefact(CATALOGUE_ARTEFACT, CATALOGUE_TITLE, "catalogue", None, None, model.config.version)
 
 
 def anchors(model: Model, artefact_id) -> tuple[Anchor, ...]:

@@ -54,6 +54,7 @@ import yaml
 from mhhsarch.model.model import Model
 from mhhsarch.review import anchors
 from mhhsarch.review import form as f
+from mhhsarch.review.constituencies import closest_constituency, same_constituency
 
 UNPLACED_FILE = ".unplaced-comments.yaml"
 # A returned file is checked before anything is inflated (the same care as for Word
@@ -151,7 +152,6 @@ class Resolver:
                 self._artefact_keys.setdefault(key.casefold(), a.id)
         self._anchors: dict[str, dict[str, str]] = {}
         self.constituencies = tuple(model.config.constituencies)
-        self._folded = {_folded(c): c for c in self.constituencies}
 
     def artefact(self, written: str) -> str | None:
         text = written.strip()
@@ -181,18 +181,10 @@ class Resolver:
         return None
 
     def constituency(self, written: str) -> str | None:
-        if written in self.constituencies:
-            return written
-        return self._folded.get(_folded(written))
+        return same_constituency(written, self.constituencies)
 
     def closest_constituency(self, written: str) -> str | None:
-        from mhhsarch.checks.rules.reviews import _closest
-
-        return _closest(written, self.constituencies) if self.constituencies else None
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.replace("\u2013", "-").replace("\u2014", "-").casefold().split())
+        return closest_constituency(written, self.constituencies)
 
 
 def _digest(values: Iterable) -> str:

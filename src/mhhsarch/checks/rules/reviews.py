@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
 from mhhsarch.checks.rule import rule
 from mhhsarch.diagnostics.core import Finding
 from mhhsarch.model.kinds import CATALOGUE_ARTEFACT
 from mhhsarch.review import anchors
+from mhhsarch.review.constituencies import closest_constituency, same_constituency
 
 
 @rule("C901", "comment-anchor-unknown")
@@ -49,25 +49,6 @@ def comment_anchor_unknown(model, graph) -> Iterator[Finding]:
         )
 
 
-def _folded(text: str) -> str:
-    return " ".join(text.replace("\u2013", "-").replace("\u2014", "-").casefold().split())
-
-
-def _closest(written: str, allowed: tuple[str, ...]) -> str | None:
-    """The constituency with the same words in another order ("Large Supplier"), else the
-    closest spelling."""
-    words = set(re.findall(r"[a-z&]+", _folded(written)))
-    best = max(allowed, key=lambda c: _overlap(words, set(re.findall(r"[a-z&]+", _folded(c)))))
-    if _overlap(words, set(re.findall(r"[a-z&]+", _folded(best)))) >= 0.5:
-        return best
-    close = difflib.get_close_matches(_folded(written), [_folded(c) for c in allowed], n=1, cutoff=0.6)
-    return next((c for c in allowed if close and _folded(c) == close[0]), None)
-
-
-def _overlap(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
-
-
 @rule("C902", "constituency-unknown")
 def constituency_unknown(model, graph) -> Iterator[Finding]:
     """A comment's `constituency` is not one of mhhsarch.yaml's `constituencies`.
@@ -83,15 +64,14 @@ def constituency_unknown(model, graph) -> Iterator[Finding]:
         comments: [{id: C-0001, constituency: "Supplier – Large", ...}]
     """
     allowed = model.config.constituencies
-    folded = {_folded(c): c for c in allowed}
     for comment in model.comments.values():
         if comment.constituency in allowed:
             continue
-        same = folded.get(_folded(comment.constituency))
+        same = same_constituency(comment.constituency, allowed)
         if same is not None:
             hint = f"; write it as {same!r}"
         else:
-            close = _closest(comment.constituency, allowed)
+            close = closest_constituency(comment.constituency, allowed)
             hint = f"; did you mean {close!r}?" if close else "; mhhsarch.yaml's `constituencies` lists them"
         yield Finding(
             f"comment {comment.id}: constituency {comment.constituency!r} is not a constituency{hint}",

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mhhsarch.model import entities as e
+from mhhsarch.model.kinds import CATALOGUE_ARTEFACT, artefact_kind_of
 from mhhsarch.model.model import Model
 from mhhsarch.render.views.common import Fact, paragraphs
+from mhhsarch.review.anchors import CATALOGUE_TITLE
 from mhhsarch.review.tracker import STATUSES, TrackerReport
 
 # kind -> (folder of its pages, heading of its index section)
@@ -412,10 +414,10 @@ def tracker_page(pages: Pages, report: TrackerReport) -> TrackerPageView:
     """The Design Artefact Tracker (review/tracker.py) as a page: per tranche and round."""
 
     def link(artefact_id: str) -> Link:
-        for kind in ("process", "interface", "artefact"):
-            if pages.model.get(kind, artefact_id) is not None:
-                return pages.link(kind, artefact_id)
-        return Link(None, artefact_id, "Data catalogue" if artefact_id == "CATALOGUE" else "")
+        kind = artefact_kind_of(artefact_id)
+        if kind is not None and pages.model.get(kind, artefact_id) is not None:
+            return pages.link(kind, artefact_id)
+        return Link(None, artefact_id, CATALOGUE_TITLE if artefact_id == CATALOGUE_ARTEFACT else "")
 
     rounds = []
     for n, r in enumerate(report.rounds, 1):
