@@ -27,5 +27,6 @@ class CommentFormRenderer(Renderer):
             def run(view=view) -> None:
                 write_comment_form(view, ctx.target(view.path), epoch)
 
-            jobs.append(Job(f"comment form {view.path}", [Artefact(view.path, "comment-form", view.sources)], run))
+            artefacts = [Artefact(view.path, "comment-form", view.sources)]
+            jobs.append(Job(f"comment form {view.path}", artefacts, run, inputs=view))
         return jobs

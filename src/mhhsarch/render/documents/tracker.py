@@ -28,5 +28,6 @@ class TrackerRenderer(Renderer):
                 "tracker",
                 [Artefact(PATH, "artefact-tracker", sources)],
                 lambda: write_xlsx(view, ctx.target(PATH), epoch),
+                inputs=view,  # every comment, and every listed artefact's title, status and version
             )
         ]
