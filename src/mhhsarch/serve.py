@@ -175,12 +175,11 @@ class PlantUMLPipe:
                 return
 
     def _start(self) -> subprocess.Popen:
-        from mhhsarch.render.diagrams.common import tool_env
-        from mhhsarch.render.diagrams.sequence import IMAGE_LIMIT
+        from mhhsarch.render.diagrams.plantuml_jvm import plantuml_command
 
-        env = tool_env()
-        env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
-        argv = ["plantuml", "-pipe", "-tsvg", "-charset", "UTF-8", "-nometadata", "-pipedelimitor", self.DELIMITER]
+        # a session's JVM draws many diagrams: worth the optimising compiler
+        argv, env = plantuml_command(diagrams=1000)
+        argv += ["-pipe", "-tsvg", "-charset", "UTF-8", "-nometadata", "-pipedelimitor", self.DELIMITER]
         # its own session: Ctrl-C on the terminal stops serve, which then ends this cleanly
         self.process = subprocess.Popen(
             argv,
