@@ -14,6 +14,8 @@ import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -29,10 +31,17 @@ import net.sourceforge.plantuml.BlockUml;
 import net.sourceforge.plantuml.ErrorUml;
 import net.sourceforge.plantuml.FileFormat;
 import net.sourceforge.plantuml.FileFormatOption;
+import net.sourceforge.plantuml.ISkinParam;
 import net.sourceforge.plantuml.SourceStringReader;
+import net.sourceforge.plantuml.StringUtils;
 import net.sourceforge.plantuml.core.Diagram;
 import net.sourceforge.plantuml.error.PSystemError;
+import net.sourceforge.plantuml.graphic.HtmlColor;
 import net.sourceforge.plantuml.preproc.Defines;
+import net.sourceforge.plantuml.sequencediagram.SequenceDiagram;
+import net.sourceforge.plantuml.sequencediagram.graphic.FileMaker;
+import net.sourceforge.plantuml.sequencediagram.graphic.SequenceDiagramFileMakerPuma2;
+import net.sourceforge.plantuml.skin.rose.Rose;
 
 public final class MhhsarchDraw {
 
@@ -90,17 +99,67 @@ public final class MhhsarchDraw {
 			}
 			throw new IllegalArgumentException(why.toString());
 		}
-		for (int page = 0; page < diagram.getNbImages(); page++) {
+		final FileMaker[] makers = sequenceMakers(diagram, formats);
+		// counted once: for a sequence diagram, getNbImages() is a layout of its own
+		final int pages = makers != null ? makers[0].getNbPages() : diagram.getNbImages();
+		for (int page = 0; page < pages; page++) {
 			final String name = page == 0 ? stem : String.format("%s_%03d", stem, page);
-			for (FileFormat format : formats) {
-				final File target = new File(out, name + format.getFileSuffix());
+			for (int f = 0; f < formats.length; f++) {
+				final File target = new File(out, name + formats[f].getFileSuffix());
 				final File partial = new File(out, "." + target.getName() + ".part");
-				// false: no metadata (PlantUML's source, version and Java runtime) in the file
 				try (OutputStream stream = new BufferedOutputStream(new FileOutputStream(partial))) {
-					diagram.exportDiagram(stream, page, new FileFormatOption(format, false));
+					if (makers != null) {
+						makers[f].createOne(stream, page, false);
+					} else {
+						diagram.exportDiagram(stream, page, new FileFormatOption(formats[f], false));
+					}
 				}
 				Files.move(partial.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
 			}
+		}
+	}
+
+	/**
+	 * A sequence diagram's page maker for each format, made once: PlantUML's exportDiagram
+	 * makes one for every page it writes, and making it is the layout of the whole diagram
+	 * (a diagram drawn in three parts was laid out three times per format). The option is
+	 * the one exportDiagram passes (UmlDiagram.exportDiagramNow); false: no metadata (the
+	 * source, PlantUML's version, the Java runtime) in the files. Null where this does not
+	 * apply (another kind of diagram, the teoz layout, or a PlantUML whose internals
+	 * differ): the diagram is then exported page by page.
+	 */
+	private static FileMaker[] sequenceMakers(Diagram diagram, FileFormat[] formats) {
+		if (!(diagram instanceof SequenceDiagram)) {
+			return null;
+		}
+		final SequenceDiagram sequence = (SequenceDiagram) diagram;
+		try {
+			final Method teoz = SequenceDiagram.class.getDeclaredMethod("modeTeoz");
+			teoz.setAccessible(true);
+			if ((Boolean) teoz.invoke(sequence)) {
+				return null;
+			}
+			final Field skin = SequenceDiagram.class.getDeclaredField("skin2");
+			skin.setAccessible(true);
+			final Rose rose = (Rose) skin.get(sequence);
+			final ISkinParam param = sequence.getSkinParam();
+			final FileMaker[] makers = new FileMaker[formats.length];
+			for (int f = 0; f < formats.length; f++) {
+				FileFormatOption option = new FileFormatOption(formats[f], false);
+				final HtmlColor hover = param.getHoverPathColor();
+				if (option.getSvgLinkTarget() == null || option.getSvgLinkTarget().equals("_top")) {
+					option = option.withSvgLinkTarget(param.getSvgLinkTarget());
+				}
+				option = option.withPreserveAspectRatio(param.getPreserveAspectRatio());
+				option = option.withTikzFontDistortion(param.getTikzFontDistortion());
+				if (hover != null) {
+					option = option.withHoverColor(StringUtils.getAsHtml(param.getColorMapper().getMappedColor(hover)));
+				}
+				makers[f] = new SequenceDiagramFileMakerPuma2(sequence, rose, option);
+			}
+			return makers;
+		} catch (ReflectiveOperationException | RuntimeException error) {
+			return null;
 		}
 	}
 }
