@@ -27,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.imageio.ImageIO;
+
 import net.sourceforge.plantuml.BlockUml;
 import net.sourceforge.plantuml.ErrorUml;
 import net.sourceforge.plantuml.FileFormat;
@@ -56,6 +58,9 @@ public final class MhhsarchDraw {
 		for (int i = 0; i < names.length; i++) {
 			formats[i] = FileFormat.valueOf(names[i].toUpperCase());
 		}
+		// an ImageOutputStream in memory, not a temporary file per picture; the faster writer
+		ImageIO.setUseCache(false);
+		MhhsarchPng.install();
 		final ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Integer.parseInt(args[2])));
 		final AtomicInteger failed = new AtomicInteger();
 		final List<Future<?>> drawn = new ArrayList<Future<?>>();
