@@ -175,18 +175,26 @@ class Renderer:
         raise NotImplementedError
 
 
-def run_together(title: str) -> Callable[[list[Job]], list[Job]]:
+def run_together(title: str, parts: int = 4, at_least: int = 100) -> Callable[[list[Job]], list[Job]]:
     """A `Job.batch` function for many small jobs (a file each, cached each on its own):
-    those not reused run one after the other in a single job, as one job for all of
-    them ran before there was a cache."""
+    those not reused run one after the other in a few jobs, up to `parts` of at least
+    `at_least` members each (one long job would keep a core busy while the other
+    idles at the end of a phase; many would cost a worker's start-up state each)."""
 
     def batch(members: list[Job]) -> list[Job]:
-        runs = [member.run for member in members]
+        count = max(1, min(parts, len(members) // at_least))
+        size = -(-len(members) // count)
+        jobs = []
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            runs = [member.run for member in chunk]
 
-        def run() -> None:
-            for each in runs:
-                each()
+            def run(runs=runs) -> None:
+                for each in runs:
+                    each()
 
-        return [Job(f"{title} ({len(members)})", [a for m in members for a in m.artefacts], run)]
+            label = f"{title} ({len(chunk)})" if count == 1 else f"{title} ({start // size + 1}/{count}, {len(chunk)})"
+            jobs.append(Job(label, [a for m in chunk for a in m.artefacts], run))
+        return jobs
 
     return batch
