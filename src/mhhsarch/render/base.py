@@ -166,6 +166,10 @@ class Renderer:
     # Renderers whose files this one reads from the output (documents embed diagrams):
     # `--only` pulls them in too.
     requires: ClassVar[tuple[str, ...]] = ()
+    # Whether `plan` reads what earlier phases wrote (the PDF batch converts the documents
+    # it finds): such a plan waits for them. Any other plan is made while the earlier
+    # phase's jobs run (publish.py).
+    plan_reads_outputs: ClassVar[bool] = False
 
     def available(self, ctx: RenderContext) -> str | None:
         """None when the renderer can run here, else what is missing (checked before rendering)."""

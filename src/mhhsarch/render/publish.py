@@ -134,10 +134,16 @@ def _kill_groups(pids: list[int]) -> None:
             pass
 
 
-def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job, float], None]) -> None:
+def run_jobs(
+    jobs: list[Job],
+    workers: int,
+    progress: Callable[[Job, float], None],
+    started: Callable[[], None] | None = None,
+) -> None:
     """Run `jobs` in up to `workers` forked worker processes, always in workers (also for
     one job): that is what makes their tools killable as a group. On a failure or an
-    interruption the workers' groups are killed at once, not waited for."""
+    interruption the workers' groups are killed at once, not waited for. `started` is
+    called once every worker has been forked (not at all when there are no jobs)."""
     global _JOBS
     if not jobs:
         return
@@ -160,6 +166,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: Callable[[Job, float], Non
         # a fork pool starts all its workers at the first submit; noted now, as one that
         # dies is reaped (and gone from active_children) while its tools may still run
         worker_pids = workers_now()
+        if started is not None:
+            started()
         for future in as_completed(futures):
             index, seconds = future.result()
             progress(jobs[index], seconds)
@@ -351,12 +359,17 @@ def _render_into(
     reused: list[str] = []
     renderer_times = timings.setdefault("renderers", {}) if timings is not None else {}
     salt = _run_salt(options) if cache is not None else ""
-    for phase in sorted({r.phase for r in renderers}):
-        planned: list[tuple[str, Job]] = []
-        for renderer in (r for r in renderers if r.phase == phase):
-            started = time.perf_counter()
-            planned.extend((renderer.name, job) for job in renderer.plan(ctx))
-            renderer_times[renderer.name] = renderer_times.get(renderer.name, 0.0) + time.perf_counter() - started
+    phases = sorted({r.phase for r in renderers})
+    ahead: _PlanAhead | None = None
+    for index, phase in enumerate(phases):
+        planned, plan_times = ahead.result() if ahead is not None else _plan(ctx, renderers, phase, False)
+        if ahead is not None:  # what could not be planned ahead: it reads the earlier phases' files
+            later, later_times = _plan(ctx, renderers, phase, True)
+            planned += later
+            plan_times.update(later_times)
+        for name, seconds in plan_times.items():
+            renderer_times[name] = renderer_times.get(name, 0.0) + seconds
+        ahead = _PlanAhead(ctx, renderers, phases[index + 1]) if index + 1 < len(phases) else None
         started = time.perf_counter()
         pending: list[tuple[str, Job, str | None]] = []
         earlier = _stems(artefacts) if phase else {}
@@ -382,7 +395,7 @@ def _render_into(
             if progress:
                 progress(job.name, done, _total)
 
-        run_jobs(to_run, options.jobs, tick)
+        run_jobs(to_run, options.jobs, tick, started=ahead.start if ahead is not None else None)
         started = time.perf_counter()
         for _, job, key in pending:
             files = []
@@ -404,6 +417,57 @@ def _render_into(
         )
     _check_outputs(tree, artefacts)
     return artefacts, hashes, reused
+
+
+def _plan(
+    ctx: RenderContext, renderers: list[Renderer], phase: int, reading_outputs: bool | None
+) -> tuple[list[tuple[str, Job]], dict[str, float]]:
+    """The jobs of a phase's renderers (of those whose `plan_reads_outputs` is
+    `reading_outputs`; None: all), by renderer name, and each renderer's planning time."""
+    planned: list[tuple[str, Job]] = []
+    times: dict[str, float] = {}
+    for renderer in renderers:
+        if renderer.phase != phase or (reading_outputs is not None and renderer.plan_reads_outputs != reading_outputs):
+            continue
+        started = time.perf_counter()
+        planned.extend((renderer.name, job) for job in renderer.plan(ctx))
+        times[renderer.name] = times.get(renderer.name, 0.0) + time.perf_counter() - started
+    return planned, times
+
+
+class _PlanAhead:
+    """The next phase's plan, made in a thread of the main process while this phase's jobs
+    run in the workers: planning is pure Python (views of the whole model: seconds at
+    scale 10) and the main process would otherwise wait. Started only once the workers
+    have been forked (a fork must not copy a thread in the middle of its work); a phase
+    with no jobs to run never starts it, and `result` then plans here and now. Renderers
+    whose plan reads the earlier phases' files are left to the caller."""
+
+    def __init__(self, ctx: RenderContext, renderers: list[Renderer], phase: int) -> None:
+        self._plan = partial(_plan, ctx, renderers, phase, False)
+        self._thread: threading.Thread | None = None
+        self._result: tuple[list[tuple[str, Job]], dict[str, float]] | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        # a daemon: a render stopped by Ctrl-C does not wait for a plan it will not use
+        self._thread = threading.Thread(target=self._run, name="plan-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self._plan()
+        except BaseException as error:  # raised again in the main thread, by result()
+            self._error = error
+
+    def result(self) -> tuple[list[tuple[str, Job]], dict[str, float]]:
+        if self._thread is None:
+            return self._plan()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
 
 
 def _batched(pending: list[tuple[str, Job, str | None]]) -> tuple[list[Job], dict[int, str]]:

@@ -334,6 +334,7 @@ class PdfRenderer(Renderer):
     name = "pdf"
     title = "PDFs of the Word documents, by headless LibreOffice (only with --pdf)"
     phase = 2
+    plan_reads_outputs = True
 
     def available(self, ctx: RenderContext) -> str | None:
         return None if find_soffice() else INSTALL_HINT
