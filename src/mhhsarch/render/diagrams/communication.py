@@ -8,7 +8,7 @@ One edge per sender -> receiver -> transport, labelled with what it carries; the
 transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
 bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
 with every markup character escaped, so names cannot break the syntax or the SVG.
-A few `dot` calls draw all the diagrams, each graph laid out once for both formats;
+A few `dot` calls draw all the diagrams, two per batch (SVG, then opaque PNG);
 `writers/dot.py` writes the DOT text and `writers/mermaid.py` the Mermaid text of each view.
 """
 
@@ -32,7 +32,7 @@ from mhhsarch.render.diagrams.common import (
 )
 from mhhsarch.render.views.diagrams import CommunicationView, context_view, market_views, process_view
 from mhhsarch.render.writers import mermaid
-from mhhsarch.render.writers.dot import dot_source
+from mhhsarch.render.writers.dot import dot_source, png_source
 
 KIND = "communication-diagram"
 BATCHES = 3
@@ -43,28 +43,47 @@ CONTEXT_KIND = "context-diagram"
 def write_diagrams(
     ctx: RenderContext, batch: list[tuple[str, CommunicationView]], tooltips: dict[str, str], size: str = ""
 ) -> None:
-    """Draw a batch of diagrams in one `dot` call (`dot -Tsvg -Tpng -O a.gv b.gv ...`: one
-    layout per graph, both formats), so the program and its fonts start once per batch,
-    not once per diagram; then move each picture into place and write the Mermaid text.
-    The time limit is per diagram (`common.run_batch`)."""
+    """Draw a batch of diagrams in two `dot` calls, `dot -Tsvg -O a.gv b.gv ...` and then
+    `dot -Tpng -O` on the same graphs with the pad that makes each PNG opaque
+    (`writers.dot.png_source`, read from its SVG), so the program and its fonts start
+    twice per batch, not once per diagram; then move each picture into place and write
+    the Mermaid text. Laying a graph out twice costs less than the alpha channel the
+    PNG would have otherwise. The time limit is per diagram (`common.run_batch`)."""
     with tempfile.TemporaryDirectory(prefix=".dot-", dir=ctx.out) as tmp:
-        sources = []
-        for index, (folder, view) in enumerate(batch):
-            source = Path(tmp) / f"{index:04d}.gv"
-            source.write_text(dot_source(view, tooltips), encoding="utf-8")
-            sources.append(source.name)
+        svg_dir, png_dir = Path(tmp) / "svg", Path(tmp) / "png"
+        svg_dir.mkdir()
+        png_dir.mkdir()
         names = ", ".join(f"{folder}/{view.id}" for folder, view in batch[:3]) + (", ..." if len(batch) > 3 else "")
-        expected = [
-            (f"{folder}/{view.id}", [Path(tmp) / f"{index:04d}.gv.{ext}" for ext in ("svg", "png")])
-            for index, (folder, view) in enumerate(batch)
-        ]
-        run_batch(["dot", "-Tsvg", "-Tpng", "-O", *sources], f"diagrams {names}", expected, size, cwd=tmp)
-        for index, (folder, view) in enumerate(batch):
-            svg = (Path(tmp) / f"{index:04d}.gv.svg").read_text(encoding="utf-8")
+        files = [f"{index:04d}.gv" for index in range(len(batch))]
+        sources = []
+        for file, (folder, view) in zip(files, batch):
+            sources.append(dot_source(view, tooltips))
+            (svg_dir / file).write_text(sources[-1], encoding="utf-8")
+        labels = [f"{folder}/{view.id}" for folder, view in batch]
+        run_batch(
+            ["dot", "-Tsvg", "-O", *files],
+            f"diagrams {names}",
+            [(label, [svg_dir / f"{file}.svg"]) for label, file in zip(labels, files)],
+            size,
+            cwd=str(svg_dir),
+        )
+        svgs = []
+        for file, source in zip(files, sources):
+            svg = (svg_dir / f"{file}.svg").read_text(encoding="utf-8")
             # dot names the graph after its place in the batch ("page0,3_graph0"): the
             # file must not depend on which other diagrams were drawn in the same call
-            ctx.write_text(f"{folder}/{view.id}.svg", _BATCH_PAGE_ID.sub('id="graph', svg, count=1))
-            os.replace(Path(tmp) / f"{index:04d}.gv.png", ctx.target(f"{folder}/{view.id}.png"))
+            svgs.append(_BATCH_PAGE_ID.sub('id="graph', svg, count=1))
+            (png_dir / file).write_text(png_source(source, svg), encoding="utf-8")
+        run_batch(
+            ["dot", "-Tpng", "-O", *files],
+            f"diagrams {names}",
+            [(label, [png_dir / f"{file}.png"]) for label, file in zip(labels, files)],
+            size,
+            cwd=str(png_dir),
+        )
+        for file, svg, (folder, view) in zip(files, svgs, batch):
+            ctx.write_text(f"{folder}/{view.id}.svg", svg)
+            os.replace(png_dir / f"{file}.png", ctx.target(f"{folder}/{view.id}.png"))
             tidy_png(ctx.out / f"{folder}/{view.id}.png")
             ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))
 
