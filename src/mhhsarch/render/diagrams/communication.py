@@ -8,7 +8,7 @@ One edge per sender -> receiver -> transport, labelled with what it carries; the
 transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
 bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
 with every markup character escaped, so names cannot break the syntax or the SVG.
-A few `dot` calls draw all the diagrams, each graph laid out once for both formats;
+A few `dot` calls draw all the diagrams, two per batch (SVG, then opaque PNG);
 `writers/dot.py` writes the DOT text and `writers/mermaid.py` the Mermaid text of each view.
 """
 
@@ -19,6 +19,7 @@ import re
 import tempfile
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError
 from mhhsarch.render.diagrams.common import (
@@ -32,7 +33,7 @@ from mhhsarch.render.diagrams.common import (
 )
 from mhhsarch.render.views.diagrams import CommunicationView, context_view, market_views, process_view
 from mhhsarch.render.writers import mermaid
-from mhhsarch.render.writers.dot import dot_source
+from mhhsarch.render.writers.dot import dot_source, png_source
 
 KIND = "communication-diagram"
 BATCHES = 3
@@ -40,33 +41,57 @@ _BATCH_PAGE_ID = re.compile(r'id="page\d+,\d+_graph')
 CONTEXT_KIND = "context-diagram"
 
 
-def write_diagrams(
-    ctx: RenderContext, batch: list[tuple[str, CommunicationView]], tooltips: dict[str, str], size: str = ""
-) -> None:
-    """Draw a batch of diagrams in one `dot` call (`dot -Tsvg -Tpng -O a.gv b.gv ...`: one
-    layout per graph, both formats), so the program and its fonts start once per batch,
-    not once per diagram; then move each picture into place and write the Mermaid text.
-    The time limit is per diagram (`common.run_batch`)."""
+class Drawing(NamedTuple):
+    """A diagram to draw: where, its view, its DOT text and its Mermaid text."""
+
+    folder: str
+    view: CommunicationView
+    dot: str
+    mermaid: str
+
+
+def write_diagrams(ctx: RenderContext, batch: list[Drawing], size: str = "") -> None:
+    """Draw a batch of diagrams (their DOT and Mermaid text made by `plan`) in two `dot`
+    calls, `dot -Tsvg -O a.gv b.gv ...` and then `dot -Tpng -O` on the same graphs with
+    the pad that makes each PNG opaque (`writers.dot.png_source`, read from its SVG), so
+    the program and its fonts start twice per batch, not once per diagram; then move
+    each picture into place and write the Mermaid text. Laying a graph out twice costs less than the alpha channel the
+    PNG would have otherwise. The time limit is per diagram (`common.run_batch`)."""
     with tempfile.TemporaryDirectory(prefix=".dot-", dir=ctx.out) as tmp:
-        sources = []
-        for index, (folder, view) in enumerate(batch):
-            source = Path(tmp) / f"{index:04d}.gv"
-            source.write_text(dot_source(view, tooltips), encoding="utf-8")
-            sources.append(source.name)
-        names = ", ".join(f"{folder}/{view.id}" for folder, view in batch[:3]) + (", ..." if len(batch) > 3 else "")
-        expected = [
-            (f"{folder}/{view.id}", [Path(tmp) / f"{index:04d}.gv.{ext}" for ext in ("svg", "png")])
-            for index, (folder, view) in enumerate(batch)
-        ]
-        run_batch(["dot", "-Tsvg", "-Tpng", "-O", *sources], f"diagrams {names}", expected, size, cwd=tmp)
-        for index, (folder, view) in enumerate(batch):
-            svg = (Path(tmp) / f"{index:04d}.gv.svg").read_text(encoding="utf-8")
+        svg_dir, png_dir = Path(tmp) / "svg", Path(tmp) / "png"
+        svg_dir.mkdir()
+        png_dir.mkdir()
+        labels = [f"{d.folder}/{d.view.id}" for d in batch]
+        names = ", ".join(labels[:3]) + (", ..." if len(batch) > 3 else "")
+        files = [f"{index:04d}.gv" for index in range(len(batch))]
+        for file, drawing in zip(files, batch):
+            (svg_dir / file).write_text(drawing.dot, encoding="utf-8")
+        run_batch(
+            ["dot", "-Tsvg", "-O", *files],
+            f"diagrams {names}",
+            [(label, [svg_dir / f"{file}.svg"]) for label, file in zip(labels, files)],
+            size,
+            cwd=str(svg_dir),
+        )
+        svgs = []
+        for file, drawing in zip(files, batch):
+            svg = (svg_dir / f"{file}.svg").read_text(encoding="utf-8")
             # dot names the graph after its place in the batch ("page0,3_graph0"): the
             # file must not depend on which other diagrams were drawn in the same call
-            ctx.write_text(f"{folder}/{view.id}.svg", _BATCH_PAGE_ID.sub('id="graph', svg, count=1))
-            os.replace(Path(tmp) / f"{index:04d}.gv.png", ctx.target(f"{folder}/{view.id}.png"))
-            tidy_png(ctx.out / f"{folder}/{view.id}.png")
-            ctx.write_text(f"{folder}/{view.id}.mmd", mermaid.flowchart(view))
+            svgs.append(_BATCH_PAGE_ID.sub('id="graph', svg, count=1))
+            (png_dir / file).write_text(png_source(drawing.dot, svg), encoding="utf-8")
+        run_batch(
+            ["dot", "-Tpng", "-O", *files],
+            f"diagrams {names}",
+            [(label, [png_dir / f"{file}.png"]) for label, file in zip(labels, files)],
+            size,
+            cwd=str(png_dir),
+        )
+        for file, svg, label, drawing in zip(files, svgs, labels, batch):
+            ctx.write_text(f"{label}.svg", svg)
+            os.replace(png_dir / f"{file}.png", ctx.target(f"{label}.png"))
+            tidy_png(ctx.out / f"{label}.png")
+            ctx.write_text(f"{label}.mmd", drawing.mermaid)
 
 
 def batches(views: list, count: int) -> list[list]:
@@ -117,23 +142,23 @@ class CommunicationRenderer(Renderer):
     def plan(self, ctx: RenderContext) -> list[Job]:
         tooltips = {i.id: clean(i.name) for i in ctx.model.interfaces.values()}
         size = model_size(ctx.model)
-        by_name: dict[str, tuple[str, CommunicationView]] = {}
+        by_name: dict[str, Drawing] = {}
 
         def draw(members: list[Job]) -> list[Job]:
             """The diagrams not reused, in a few `dot` calls of about equal work, so that
             --jobs N shares them out beside the PlantUML jobs."""
-            chosen = [(by_name[job.name][0], "", by_name[job.name][1], ()) for job in members]
+            chosen = [(d.folder, "", d.view, (), d) for d in (by_name[job.name] for job in members)]
             jobs = []
             groups = batches(chosen, BATCHES)
             for number, group in enumerate(groups, start=1):
-                pairs = [(folder, view) for folder, _, view, _ in group]
-                names = {f"{folder}/{view.id}" for folder, view in pairs}
+                drawings = [item[4] for item in group]
+                names = {f"{d.folder}/{d.view.id}" for d in drawings}
                 artefacts = [a for job in members if job.name.split(" ", 1)[1] in names for a in job.artefacts]
                 jobs.append(
                     Job(
                         f"communication diagrams ({number}/{len(groups)}, {len(group)} diagrams)",
                         artefacts,
-                        partial(write_diagrams, ctx, pairs, tooltips, size),
+                        partial(write_diagrams, ctx, drawings, size),
                     )
                 )
             return jobs
@@ -143,14 +168,14 @@ class CommunicationRenderer(Renderer):
         # together (`draw`)
         for folder, kind, view, sources in self.views(ctx):
             name = f"communication {folder}/{view.id}"
-            by_name[name] = (folder, view)
-            tips = {i: tooltips.get(i, "") for i in view.interfaces}
+            # the texts are the cache's inputs and what is drawn: made once, here
+            drawing = by_name[name] = Drawing(folder, view, dot_source(view, tooltips), mermaid.flowchart(view))
             jobs.append(
                 Job(
                     name,
                     [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in ("svg", "png", "mmd")],
                     _never_alone,
-                    inputs=(dot_source(view, tips), mermaid.flowchart(view)),
+                    inputs=(drawing.dot, drawing.mermaid),
                     batch=draw,
                 )
             )
