@@ -18,11 +18,12 @@ write only the pages whose inputs changed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from markupsafe import Markup
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.diagrams.common import SEQUENCE_DIR
+from mhhsarch.render.documents.markdown import description_view, spec_view
 from mhhsarch.render.templates import find_template
 from mhhsarch.render.views import as_data
 from mhhsarch.render.views.common import model_label
@@ -151,16 +153,19 @@ def site_plan(ctx: RenderContext) -> SitePlan:
         key=lambda n: (n is None, n or 0),
     )
     plan: list[tuple[str, str, object, dict]] = []
+    # a page shows no version history: without one, its view is the documents' (built once
+    # a run, and digested once for the cache keys of all that show it)
     for p in pages.entities["process"]:
         downloads = [("Word", f"processes/{p.id}.docx")] if "process-docs" in made else []
         downloads += [("PDF", f"processes/{p.id}.pdf")] if pdf and "process-docs" in made else []
-        plan.append(
-            (page_path("process", p.id), "process.html.j2", process_view(ctx.model, p, epoch), {"downloads": downloads})
-        )
+        view = description_view(ctx, p, epoch) if not ctx.history(p.id) else process_view(ctx.model, p, epoch)
+        plan.append((page_path("process", p.id), "process.html.j2", view, {"downloads": downloads}))
     for i in pages.entities["interface"]:
         downloads = [("Word", f"specs/{i.id}.docx")] if "specs" in made else []
         downloads += [("PDF", f"specs/{i.id}.pdf")] if pdf and "specs" in made else []
-        spec = interface_spec_view(ctx.model, ctx.graph, i, epoch)
+        spec = (
+            spec_view(ctx, i, epoch) if not ctx.history(i.id) else interface_spec_view(ctx.model, ctx.graph, i, epoch)
+        )
         plan.append((page_path("interface", i.id), "interface.html.j2", spec, {"downloads": downloads}))
     for kind, build in ENTITY_PAGES.items():
         for entity in pages.entities[kind]:
@@ -287,7 +292,10 @@ class SiteRenderer(Renderer):
         # a job per page, cached each on its own (render/cache.py: its view, the site's
         # templates, the ids that have pages, the diagrams it inlines), run together
         together = run_together("site pages")
+        # every page links only to pages that exist, so its key holds the ids that have
+        # pages: as one digest, the whole list pickled into each of 5,000 keys took seconds
         page_ids = {kind: sorted(ids) for kind, ids in sorted(plan.page_ids.items())}
+        linkable = hashlib.sha256(json.dumps(page_ids).encode()).hexdigest()
         jobs = [
             Job(
                 "site assets",
@@ -311,7 +319,8 @@ class SiteRenderer(Renderer):
                     f"site page {page.rel}",
                     [Artefact(f"site/{page.rel}", "site-page", page.sources)],
                     write_page(page),
-                    inputs=(page, page_ids),
+                    # the view apart: the same object as the documents' (digested once)
+                    inputs=(page.view, replace(page, view=None), linkable),
                     templates=("site/",),
                     batch=together,
                 )
