@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 import shutil
 from collections.abc import Callable
@@ -230,11 +231,15 @@ class SiteWriter:
         self.folders = folders
         self.out = out  # the output root (the diagrams are below it)
         self._svg: dict[str, str | None] = {}
+        # (SVG path, alt text, folder of the page) -> the diagram as markup, for `_plan`
+        self._inlined: dict[tuple[str, str, str], Markup | None] = {}
+        self._plan: SitePlan | None = None
 
     def forget(self, svg_paths) -> None:
         """Read these diagrams again next time (they were redrawn)."""
         for path in svg_paths:
             self._svg.pop(path, None)
+        self._inlined = {key: markup for key, markup in self._inlined.items() if key[0] not in svg_paths}
 
     def svg(self, path: str) -> str | None:
         if path not in self._svg:
@@ -245,20 +250,34 @@ class SiteWriter:
     def page(self, plan: SitePlan, page: SitePage) -> str:
         extra = dict(page.extra)
         if page.figures:
-            href = plan.href(page.rel)
             inlined = {}
             for path, svg_path, alt in page.figures:
-                svg = self.svg(svg_path)
-                if svg is None:
-                    continue
-                if svg_path.startswith(SEQUENCE_DIR + "/"):
-                    inlined[path] = inline_sequence_svg(svg, alt, href)
-                else:
-                    inlined[path] = inline_svg(svg, alt, partial(href, "role"))
+                markup = self.inlined(plan, svg_path, alt, page.rel)
+                if markup is not None:
+                    inlined[path] = markup
             extra["svg"] = inlined
         elif hasattr(page.view, "diagrams") or hasattr(page.view, "usages"):
             extra["svg"] = {}
         return render_page(self.env, page.template, page.rel, page.view, extra)
+
+    def inlined(self, plan: SitePlan, svg_path: str, alt: str, page: str) -> Markup | None:
+        """A diagram as markup for `page` (None: not drawn). Its links depend only on the
+        page's folder and on which pages the plan has, so the markup made for one page is
+        used again on the others of its folder: a sequence diagram is on its process's
+        page and on the page of every interface it shows."""
+        if plan is not self._plan:
+            self._plan, self._inlined = plan, {}
+        key = (svg_path, alt, posixpath.dirname(page))
+        if key not in self._inlined:
+            svg = self.svg(svg_path)
+            href = plan.href(page)
+            if svg is None:
+                self._inlined[key] = None
+            elif svg_path.startswith(SEQUENCE_DIR + "/"):
+                self._inlined[key] = inline_sequence_svg(svg, alt, href)
+            else:
+                self._inlined[key] = inline_svg(svg, alt, partial(href, "role"))
+        return self._inlined[key]
 
     def asset(self, name: str) -> bytes:
         return find_template(f"site/{name}", self.folders).read_bytes()
