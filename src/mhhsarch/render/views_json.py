@@ -53,8 +53,7 @@ def _encode(value, newline: str, out: list[str]) -> None:
             inner = newline + "  "
             out.append("[")
             for n, item in enumerate(value):
-                out.append(inner if n == 0 else "," + inner)
-                _encode(item, inner, out)
+                _member(inner if n == 0 else "," + inner, item, inner, out)
             out.append(newline + "]")
         elif isinstance(value, dict):
             _encode_object([(str(k), v) for k, v in value.items()], newline, out)
@@ -69,9 +68,19 @@ def _encode_object(items: list[tuple[str, object]], newline: str, out: list[str]
     inner = newline + "  "
     out.append("{")
     for n, (key, item) in enumerate(items):
-        out.append((inner if n == 0 else "," + inner) + encode_basestring(key) + ": ")
-        _encode(item, inner, out)
+        _member((inner if n == 0 else "," + inner) + encode_basestring(key) + ": ", item, inner, out)
     out.append(newline + "}")
+
+
+def _member(prefix: str, item, newline: str, out: list[str]) -> None:
+    """Append `prefix` and `item`: most items are text or None, written here at once."""
+    if type(item) is str:
+        out.append(prefix + encode_basestring(item))
+    elif item is None:
+        out.append(prefix + "null")
+    else:
+        out.append(prefix)
+        _encode(item, newline, out)
 
 
 def _float(value: float) -> str:
