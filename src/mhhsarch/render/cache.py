@@ -7,7 +7,8 @@ A job's key is a sha256 of everything its files are a function of:
     the run      SOURCE_DATE_EPOCH, --tranche, --select, --pdf, --baseline (not --only:
                  what a job writes does not depend on which other renderers run)
     the job      its renderer and name, the paths, kinds and sources of its artefacts
-    its inputs   `Job.inputs`: the view (or diagram source text) the job writes, pickled;
+    its inputs   `Job.inputs`: the view (or diagram source text) the job writes, pickled
+                 (a tuple part by part, each view once a render: `InputsDigests`);
                  a view holds every entity field it shows, so the key changes exactly
                  when what the artefact shows changes (the version history from git
                  and the dates are in the views too)
@@ -104,20 +105,58 @@ def tool_digest() -> str:
     return _TOOL_DIGEST
 
 
-def inputs_digest(inputs: object) -> str | None:
-    """The sha256 of a job's pickled inputs; None when they cannot be pickled (the job is
-    then not cached)."""
-    try:
-        return sha256_bytes(pickle.dumps(inputs, protocol=5))
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
-        return None
+_UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError)
 
 
-def inputs_bytes(inputs: object) -> bytes | None:
-    try:
-        return pickle.dumps(inputs, protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
-        return None
+class InputsDigests:
+    """The digests of jobs' `inputs` for the keys of one render, and the paths of earlier
+    artefacts each names (`paths` finds them in the pickled inputs).
+
+    Inputs that are a tuple are digested part by part, and a part that is a view (a
+    frozen dataclass: plain data that does not change during the render) only once,
+    however many jobs show it: the same interface specification view is in the inputs of
+    its Word document, its Markdown, its JSON view and its site page, and pickling it
+    again for each was most of the render's serial key time. The objects digested are
+    kept, so that no id is reused by another object while the render runs."""
+
+    def __init__(self) -> None:
+        # id(view) -> (view, its digest, the paths found by each pattern)
+        self._views: dict[int, tuple[object, bytes, dict[re.Pattern[bytes] | None, frozenset[bytes]]]] = {}
+
+    def of(self, inputs: object, paths: re.Pattern[bytes] | None) -> tuple[bytes, frozenset[bytes]] | None:
+        """The digest of `inputs` and the matches of `paths` in them; None when they cannot
+        be pickled (the job is then not cached)."""
+        if type(inputs) is not tuple:
+            return self._part(inputs, paths)
+        digest = hashlib.sha256(b"parts %d\n" % len(inputs))
+        found: set[bytes] = set()
+        for part in inputs:
+            done = self._part(part, paths)
+            if done is None:
+                return None
+            digest.update(done[0])
+            found.update(done[1])
+        return digest.digest(), frozenset(found)
+
+    def _part(self, part: object, paths: re.Pattern[bytes] | None) -> tuple[bytes, frozenset[bytes]] | None:
+        known = self._views.get(id(part))
+        if known is not None and paths in known[2]:
+            return known[1], known[2][paths]
+        try:
+            data = pickle.dumps(part, protocol=5)
+        except _UNPICKLABLE:
+            return None
+        if known is None:
+            known = (part, hashlib.sha256(data).digest(), {})
+            if _is_view(part):
+                self._views[id(part)] = known
+        found = known[2][paths] = frozenset(paths.findall(data)) if paths is not None else frozenset()
+        return known[1], found
+
+
+def _is_view(value: object) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and params.frozen
 
 
 @dataclass

@@ -373,8 +373,9 @@ def _render_into(
         started = time.perf_counter()
         pending: list[tuple[str, Job, str | None]] = []
         earlier = _stems(artefacts) if phase else {}
+        paths = _paths_pattern(earlier) if earlier else None
         for name, job in planned:
-            key = _job_key(salt, name, job, ctx, hashes, earlier) if cache is not None else None
+            key = _job_key(salt, name, job, ctx, hashes, earlier, paths) if cache is not None else None
             restored = cache.restore(key, [a.path for a in job.artefacts], tree) if cache and key else None
             if restored is None:
                 pending.append((name, job, key))
@@ -526,25 +527,34 @@ def _paths_pattern(stems: dict[str, list[str]]) -> re.Pattern[bytes]:
 
 
 def _job_key(
-    salt: str, renderer: str, job: Job, ctx: RenderContext, hashes: dict[str, str], earlier: dict[str, list[str]]
+    salt: str,
+    renderer: str,
+    job: Job,
+    ctx: RenderContext,
+    hashes: dict[str, str],
+    earlier: dict[str, list[str]],
+    paths: re.Pattern[bytes] | None,
 ) -> str | None:
-    from mhhsarch.render.cache import inputs_bytes
+    """The cache key of `job` (render/cache.py); `earlier` and `paths`: the earlier
+    phases' artefacts (`_stems`) and the pattern that finds them in inputs."""
+    from mhhsarch.render.cache import InputsDigests
 
     if job.inputs is None:
         return None
-    data = inputs_bytes(job.inputs)
-    if data is None:
+    # one memo a render: a view several jobs show is pickled and searched once
+    found = ctx.memo(("inputs digests",), InputsDigests).of(job.inputs, paths)
+    if found is None:
         return None
+    inputs, names = found
     digest = hashlib.sha256(salt.encode())
     digest.update(json.dumps([renderer, job.name, [[a.path, a.kind, list(a.sources)] for a in job.artefacts]]).encode())
-    digest.update(hashlib.sha256(data).digest())
+    digest.update(inputs)
     for name in job.templates:
         digest.update(ctx.memo(("template digest", name), partial(_template_digest, ctx, name)))
-    if earlier:  # the earlier files the inputs name (a document's diagrams), by content
+    if names:  # the earlier files the inputs name (a document's diagrams), by content
         reads: set[str] = set()
-        pattern = ctx.memo(("paths in inputs", id(earlier)), lambda: _paths_pattern(earlier))
-        for found in pattern.findall(data):
-            reads.update(earlier.get(found.decode("ascii").rsplit(".", 1)[0], ()))
+        for found_path in names:
+            reads.update(earlier.get(found_path.decode("ascii").rsplit(".", 1)[0], ()))
         for read in sorted(reads):
             digest.update(f"reads {read} {hashes.get(read, 'missing')}\n".encode())
     return digest.hexdigest()

@@ -18,11 +18,13 @@ write only the pages whose inputs changed.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import posixpath
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from markupsafe import Markup
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.diagrams.common import SEQUENCE_DIR
+from mhhsarch.render.documents.markdown import description_view, spec_view
 from mhhsarch.render.templates import find_template
 from mhhsarch.render.views import as_data
 from mhhsarch.render.views.common import model_label
@@ -151,16 +154,19 @@ def site_plan(ctx: RenderContext) -> SitePlan:
         key=lambda n: (n is None, n or 0),
     )
     plan: list[tuple[str, str, object, dict]] = []
+    # a page shows no version history: without one, its view is the documents' (built once
+    # a run, and digested once for the cache keys of all that show it)
     for p in pages.entities["process"]:
         downloads = [("Word", f"processes/{p.id}.docx")] if "process-docs" in made else []
         downloads += [("PDF", f"processes/{p.id}.pdf")] if pdf and "process-docs" in made else []
-        plan.append(
-            (page_path("process", p.id), "process.html.j2", process_view(ctx.model, p, epoch), {"downloads": downloads})
-        )
+        view = description_view(ctx, p, epoch) if not ctx.history(p.id) else process_view(ctx.model, p, epoch)
+        plan.append((page_path("process", p.id), "process.html.j2", view, {"downloads": downloads}))
     for i in pages.entities["interface"]:
         downloads = [("Word", f"specs/{i.id}.docx")] if "specs" in made else []
         downloads += [("PDF", f"specs/{i.id}.pdf")] if pdf and "specs" in made else []
-        spec = interface_spec_view(ctx.model, ctx.graph, i, epoch)
+        spec = (
+            spec_view(ctx, i, epoch) if not ctx.history(i.id) else interface_spec_view(ctx.model, ctx.graph, i, epoch)
+        )
         plan.append((page_path("interface", i.id), "interface.html.j2", spec, {"downloads": downloads}))
     for kind, build in ENTITY_PAGES.items():
         for entity in pages.entities[kind]:
@@ -225,11 +231,15 @@ class SiteWriter:
         self.folders = folders
         self.out = out  # the output root (the diagrams are below it)
         self._svg: dict[str, str | None] = {}
+        # (SVG path, alt text, folder of the page) -> the diagram as markup, for `_plan`
+        self._inlined: dict[tuple[str, str, str], Markup | None] = {}
+        self._plan: SitePlan | None = None
 
     def forget(self, svg_paths) -> None:
         """Read these diagrams again next time (they were redrawn)."""
         for path in svg_paths:
             self._svg.pop(path, None)
+        self._inlined = {key: markup for key, markup in self._inlined.items() if key[0] not in svg_paths}
 
     def svg(self, path: str) -> str | None:
         if path not in self._svg:
@@ -240,20 +250,34 @@ class SiteWriter:
     def page(self, plan: SitePlan, page: SitePage) -> str:
         extra = dict(page.extra)
         if page.figures:
-            href = plan.href(page.rel)
             inlined = {}
             for path, svg_path, alt in page.figures:
-                svg = self.svg(svg_path)
-                if svg is None:
-                    continue
-                if svg_path.startswith(SEQUENCE_DIR + "/"):
-                    inlined[path] = inline_sequence_svg(svg, alt, href)
-                else:
-                    inlined[path] = inline_svg(svg, alt, partial(href, "role"))
+                markup = self.inlined(plan, svg_path, alt, page.rel)
+                if markup is not None:
+                    inlined[path] = markup
             extra["svg"] = inlined
         elif hasattr(page.view, "diagrams") or hasattr(page.view, "usages"):
             extra["svg"] = {}
         return render_page(self.env, page.template, page.rel, page.view, extra)
+
+    def inlined(self, plan: SitePlan, svg_path: str, alt: str, page: str) -> Markup | None:
+        """A diagram as markup for `page` (None: not drawn). Its links depend only on the
+        page's folder and on which pages the plan has, so the markup made for one page is
+        used again on the others of its folder: a sequence diagram is on its process's
+        page and on the page of every interface it shows."""
+        if plan is not self._plan:
+            self._plan, self._inlined = plan, {}
+        key = (svg_path, alt, posixpath.dirname(page))
+        if key not in self._inlined:
+            svg = self.svg(svg_path)
+            href = plan.href(page)
+            if svg is None:
+                self._inlined[key] = None
+            elif svg_path.startswith(SEQUENCE_DIR + "/"):
+                self._inlined[key] = inline_sequence_svg(svg, alt, href)
+            else:
+                self._inlined[key] = inline_svg(svg, alt, partial(href, "role"))
+        return self._inlined[key]
 
     def asset(self, name: str) -> bytes:
         return find_template(f"site/{name}", self.folders).read_bytes()
@@ -287,7 +311,10 @@ class SiteRenderer(Renderer):
         # a job per page, cached each on its own (render/cache.py: its view, the site's
         # templates, the ids that have pages, the diagrams it inlines), run together
         together = run_together("site pages")
+        # every page links only to pages that exist, so its key holds the ids that have
+        # pages: as one digest, the whole list pickled into each of 5,000 keys took seconds
         page_ids = {kind: sorted(ids) for kind, ids in sorted(plan.page_ids.items())}
+        linkable = hashlib.sha256(json.dumps(page_ids).encode()).hexdigest()
         jobs = [
             Job(
                 "site assets",
@@ -311,7 +338,8 @@ class SiteRenderer(Renderer):
                     f"site page {page.rel}",
                     [Artefact(f"site/{page.rel}", "site-page", page.sources)],
                     write_page(page),
-                    inputs=(page, page_ids),
+                    # the view apart: the same object as the documents' (digested once)
+                    inputs=(page.view, replace(page, view=None), linkable),
                     templates=("site/",),
                     batch=together,
                 )

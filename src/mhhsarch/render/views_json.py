@@ -6,19 +6,90 @@ can use, and for the snapshot tests. Renders nothing else.
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Callable
+from json.encoder import encode_basestring  # C, when available
 
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_together
 from mhhsarch.render.diagrams.communication import CommunicationRenderer
 from mhhsarch.render.documents.catalogue import view_of as catalogue_view_of
 from mhhsarch.render.documents.markdown import description_view, spec_view
-from mhhsarch.render.views import as_data
+from mhhsarch.render.views import _field_names
 from mhhsarch.render.views.diagrams import sequence_view
 
 
 def view_json(view) -> str:
-    return json.dumps(as_data(view), indent=2, ensure_ascii=False) + "\n"
+    """`json.dumps(as_data(view), indent=2, ensure_ascii=False)` and a newline, the same
+    text written directly: json's indenting encoder is pure Python and yields every piece
+    through a generator per level, which made it most of this renderer's time (1,578 files)."""
+    out: list[str] = []
+    _encode(view, "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+def _encode(value, newline: str, out: list[str]) -> None:
+    """Append `value` as JSON; `newline` is a newline and the indentation of its level."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    else:
+        names = _field_names(type(value))
+        if names is not None:
+            _encode_object([(name, getattr(value, name)) for name in names], newline, out)
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                out.append("[]")
+                return
+            inner = newline + "  "
+            out.append("[")
+            for n, item in enumerate(value):
+                _member(inner if n == 0 else "," + inner, item, inner, out)
+            out.append(newline + "]")
+        elif isinstance(value, dict):
+            _encode_object([(str(k), v) for k, v in value.items()], newline, out)
+        else:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _encode_object(items: list[tuple[str, object]], newline: str, out: list[str]) -> None:
+    if not items:
+        out.append("{}")
+        return
+    inner = newline + "  "
+    out.append("{")
+    for n, (key, item) in enumerate(items):
+        _member((inner if n == 0 else "," + inner) + encode_basestring(key) + ": ", item, inner, out)
+    out.append(newline + "}")
+
+
+def _member(prefix: str, item, newline: str, out: list[str]) -> None:
+    """Append `prefix` and `item`: most items are text or None, written here at once."""
+    if type(item) is str:
+        out.append(prefix + encode_basestring(item))
+    elif item is None:
+        out.append(prefix + "null")
+    else:
+        out.append(prefix)
+        _encode(item, newline, out)
+
+
+def _float(value: float) -> str:
+    """A float as json writes it (NaN and the infinities as JavaScript names them)."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
 
 
 class ViewsRenderer(Renderer):

@@ -32,11 +32,16 @@ def html_environment(folders: tuple[Path, ...]) -> Environment:
     return env
 
 
-@lru_cache(maxsize=65536)
 def relative(target: str, page: str) -> str:
-    """`target` (relative to the site folder) as seen from `page` (likewise). Cached: a
-    site makes tens of thousands of links between a few hundred pages."""
-    folder = posixpath.dirname(page)
+    """`target` (relative to the site folder) as seen from `page` (likewise)."""
+    return relative_to_folder(target, posixpath.dirname(page))
+
+
+@lru_cache(maxsize=65536)
+def relative_to_folder(target: str, folder: str) -> str:
+    """`target` as seen from a page in `folder` (relative to the site folder; "" for the
+    site folder itself). Cached by folder, not page: a site makes a hundred thousand links
+    from its pages, but they are in a few folders and link to the same pages again."""
     if not folder:
         return target if target and not target.startswith(("/", "./")) else posixpath.relpath(target, ".")
     if (
@@ -59,7 +64,8 @@ def render_page(env: Environment, template_name: str, page: str, view, extra: di
     context = as_data(view) if view is not None else {}
     context.update(extra)
     context["page"] = page
-    context["href"] = lambda target: relative(target, page)
+    folder = posixpath.dirname(page)
+    context["href"] = lambda target: relative_to_folder(target, folder)
     try:
         return env.get_template(template_name).render(context)
     except TemplateError as error:
