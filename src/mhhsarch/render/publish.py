@@ -362,7 +362,7 @@ def _render_into(
     phases = sorted({r.phase for r in renderers})
     ahead: _PlanAhead | None = None
     for index, phase in enumerate(phases):
-        planned, plan_times = ahead.result() if ahead is not None else _plan(ctx, renderers, phase, False)
+        planned, plan_times = ahead.result() if ahead is not None else _plan(ctx, renderers, phase, None)
         if ahead is not None:  # what could not be planned ahead: it reads the earlier phases' files
             later, later_times = _plan(ctx, renderers, phase, True)
             planned += later
