@@ -40,14 +40,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from docx import Document
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import element_class_lookup
+from docx.oxml.ns import nsdecls, nsmap, qn
+from docx.oxml.parser import OxmlElement, element_class_lookup
 from docx.section import Section
 from docx.shared import Emu, Twips
 from docxtpl import DocxTemplate, InlineImage
@@ -66,6 +67,8 @@ W = nsdecls("w")
 _P, _PPR, _PSTYLE, _VAL = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:val")
 _T, _NO_BREAK, _TBL, _TR, _TC = qn("w:t"), qn("w:noBreakHyphen"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _DOCUMENT, _BODY = qn("w:document"), qn("w:body")
+_EMPTY_CELLS = etree.XPath(".//w:tc[not(w:p)]", namespaces={"w": nsmap["w"]})
+_LAST_PARAGRAPH = etree.XPath("(.//w:p)[last()]", namespaces={"w": nsmap["w"]})
 EMU_PER_TWIP = 635
 TOC_LEVELS = 2
 # A diagram takes at most this share of the page's text height, and leaves LEAD_IN for
@@ -318,6 +321,7 @@ class DocxTemplateSource:
         self.env = _CompilingOnce()
         self.patched: dict[str, str] = {}
         self._shell: tuple[str, str] | None | bool = False  # False: not made yet
+        self._document: Any = None  # the template as python-docx reads it, never changed
 
     def shell(self, document) -> tuple[str, str] | None:
         """The template's document.xml (its root `document`) before and after its body,
@@ -338,9 +342,14 @@ class DocxTemplateSource:
 
     def new(self) -> DocxTemplate:
         try:
+            if self._document is None:
+                self._document = Document(io.BytesIO(self.data))
             tpl = _Template(io.BytesIO(self.data))
             tpl.source = self
             tpl.svg_parts = {}
+            # a copy of the document python-docx read once: copying its parts (their XML
+            # trees) takes half the time of reading them from the package again
+            tpl.docx = copy.deepcopy(self._document)
             tpl.init_docx()
             return tpl
         except Exception as error:  # python-docx reports a broken package in many ways
@@ -645,7 +654,13 @@ def _tables_fit(document) -> bool:
     """Whether docxtpl's `fix_tables` leaves every table of `document` as it is: every
     table has a grid, no row has more cells than the grid has columns, and a row's cells
     (with their spans) fill all the columns."""
-    grid_span, val = qn("w:gridSpan"), qn("w:val")
+    properties, grid_span = qn("w:tcPr"), qn("w:gridSpan")
+
+    def width(cell) -> int:  # docxtpl's: the grid span of its first properties, else 1
+        found = cell.find(properties)
+        span = found.find(grid_span) if found is not None else None
+        return 1 if span is None else int(span.get(_VAL))
+
     for table in document.iter(_TBL):
         grid = table.find(qn("w:tblGrid"))
         if grid is None:
@@ -656,8 +671,8 @@ def _tables_fit(document) -> bool:
             cells = row.findall(_TC)
             if len(cells) > columns:
                 return False
-            spans = [cell.find(f"{qn('w:tcPr')}/{grid_span}") for cell in cells]
-            widest = max(widest, sum(1 if span is None else int(span.get(val)) for span in spans))
+            if widest < columns:  # once a row fills the grid, the others need not be measured
+                widest = max(widest, sum(map(width, cells)))
         if widest < columns:
             return False
     return True
@@ -666,9 +681,25 @@ def _tables_fit(document) -> bool:
 def _give_every_cell_a_paragraph(body) -> None:
     """A cell whose paragraphs were all conditional (`{%p if %}`) is left empty, which Word
     refuses to open: such a cell gets one empty paragraph."""
-    for cell in body.iter(_TC):
-        if cell.find(_P) is None:
-            cell.append(parse_xml(f"<w:p {W}/>"))
+    for cell in _EMPTY_CELLS(body):
+        cell.append(parse_xml(f"<w:p {W}/>"))
+
+
+def _headings(body, levels: dict[str, int]) -> list[tuple[Any, int]]:
+    """The paragraphs of `body` whose style is a heading's, in order, with their level:
+    found from the style elements (a few) rather than by reading every paragraph's."""
+    found = []
+    for style in body.iter(_PSTYLE):
+        level = levels.get(style.get(_VAL))
+        if level is None:
+            continue
+        properties = style.getparent()
+        paragraph = properties.getparent()
+        # the paragraph's own style: the first of its first properties (as `_style_id`)
+        own = paragraph is not None and paragraph.tag == _P and paragraph.find(_PPR) is properties
+        if own and properties.find(_PSTYLE) is style:
+            found.append((paragraph, level))
+    return found
 
 
 def _style_id(paragraph) -> str | None:
@@ -781,17 +812,22 @@ def _heading_levels(document) -> dict[str, int]:
     return levels
 
 
+def _bookmark_start(mark: int, name: str):
+    # made, not parsed from text (a tenth of the heading and bookmark passes' time)
+    return OxmlElement("w:bookmarkStart", {qn("w:id"): str(mark), qn("w:name"): name})
+
+
+def _bookmark_end(mark: int):
+    return OxmlElement("w:bookmarkEnd", {qn("w:id"): str(mark)})
+
+
 def _number_headings_and_fill_toc(document, text_width: int) -> None:
     body = document.element.body
     levels = _heading_levels(document)
     numbers = [0, 0, 0]
     appendix = False
     entries: list[tuple[int, str, str]] = []
-    mark = 0
-    for paragraph in body.iter(_P):
-        level = levels.get(_style_id(paragraph))  # type: ignore[arg-type]  # None: no level
-        if level is None:
-            continue
+    for mark, (paragraph, level) in enumerate(_headings(body, levels), start=1):
         texts = list(paragraph.iter(_T))
         label = _plain_text(paragraph).strip()  # the heading's words, for the contents
         if level == 1:
@@ -805,15 +841,14 @@ def _number_headings_and_fill_toc(document, text_width: int) -> None:
             if texts:
                 texts[0].text = number + (texts[0].text or "").lstrip()
                 texts[0].set(qn("xml:space"), "preserve")
-        mark += 1
         name = f"_Toc{mark:06d}"
         ppr = paragraph.find(qn("w:pPr"))
-        start = parse_xml(f'<w:bookmarkStart {W} w:id="{mark}" w:name="{name}"/>')
+        start = _bookmark_start(mark, name)
         if ppr is not None:
             ppr.addnext(start)
         else:
             paragraph.insert(0, start)
-        paragraph.append(parse_xml(f'<w:bookmarkEnd {W} w:id="{mark}"/>'))
+        paragraph.append(_bookmark_end(mark))
         if level <= TOC_LEVELS:
             entries.append((level, label, name))
     _fill_toc(document, body, entries, text_width)
@@ -944,7 +979,7 @@ def bookmark_anchors(document, marks) -> None:
     def start(paragraph, name: str) -> int:
         nonlocal next_id
         mark_id, next_id = next_id, next_id + 1
-        element = parse_xml(f'<w:bookmarkStart {W} w:id="{mark_id}" w:name="{name}"/>')
+        element = _bookmark_start(mark_id, name)
         ppr = paragraph.find(qn("w:pPr"))
         if ppr is not None:
             ppr.addnext(element)
@@ -954,7 +989,7 @@ def bookmark_anchors(document, marks) -> None:
         return mark_id
 
     def end(paragraph, mark_id: int) -> None:
-        paragraph.append(parse_xml(f'<w:bookmarkEnd {W} w:id="{mark_id}"/>'))
+        paragraph.append(_bookmark_end(mark_id))
 
     def close(entry) -> None:
         if entry[1] is not None:
@@ -988,8 +1023,8 @@ def bookmark_anchors(document, marks) -> None:
                     if first is None or not final:
                         continue
                     end(final[-1], start(first, mark.name))
-            paragraphs = list(child.iter(_P))
-            last = paragraphs[-1] if paragraphs else None
+            paragraphs = _LAST_PARAGRAPH(child)
+            last = paragraphs[0] if paragraphs else None
         if last is not None:
             for entry in stack:
                 entry[2] = last
