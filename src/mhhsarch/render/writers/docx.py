@@ -30,6 +30,7 @@ document starts from the same checked bytes.
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import re
 import zipfile
@@ -39,12 +40,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from docx import Document
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls, nsmap, qn
+from docx.oxml.parser import OxmlElement, element_class_lookup
 from docx.section import Section
 from docx.shared import Emu, Twips
 from docxtpl import DocxTemplate, InlineImage
@@ -54,10 +58,17 @@ from markupsafe import Markup, escape
 
 from mhhsarch.render.base import RenderError
 from mhhsarch.render.documents.text import clean, shorten
-from mhhsarch.render.reproducible import normalised_zip
+from mhhsarch.render.reproducible import reproducible_zip
 from mhhsarch.render.views import as_data
 
 W = nsdecls("w")
+# The tags the post-processing passes look for in every paragraph and cell, made once
+# (`qn` in those loops was a tenth of the passes' time).
+_P, _PPR, _PSTYLE, _VAL = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:val")
+_T, _NO_BREAK, _TBL, _TR, _TC = qn("w:t"), qn("w:noBreakHyphen"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_DOCUMENT, _BODY = qn("w:document"), qn("w:body")
+_EMPTY_CELLS = etree.XPath(".//w:tc[not(w:p)]", namespaces={"w": nsmap["w"]})
+_LAST_PARAGRAPH = etree.XPath("(.//w:p)[last()]", namespaces={"w": nsmap["w"]})
 EMU_PER_TWIP = 635
 TOC_LEVELS = 2
 # A diagram takes at most this share of the page's text height, and leaves LEAD_IN for
@@ -167,6 +178,9 @@ def _supply_page_setup(document) -> str | None:
     return f"does not set {', '.join(missing)}" if missing else None
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _CompilingOnce(Environment):
     """Every document of a run renders the same template parts (body, header, footer,
     properties); compiling each once instead of once per document halves the time a
@@ -184,19 +198,118 @@ class _CompilingOnce(Environment):
             compiled = self._compiled[source] = super().from_string(source)
         return compiled
 
+    def getattr(self, obj, attribute):  # noqa: A003 - Jinja's method
+        """Jinja's `obj.attribute`: the attribute, else the item. The view's data are
+        dicts, for which trying the attribute first raised and caught an AttributeError
+        for every field shown (a tenth of the rendering); the answer is the same."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+# docxtpl's `resolve_listing` turns the tabs, line feeds and page breaks of a text into
+# Word's elements, paragraph by paragraph (its paragraph pattern); only these characters
+# change anything.
+_LISTING_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING_CHARACTER = re.compile("[\t\a\n\f]")
+
+
+# The start tag of a body docxtpl rendered: the namespaces in scope, declared again.
+_BODY_START = re.compile(r'<w:body(?:\s+xmlns(?::\w+)?="[^"]*")*\s*>')
+_DECLARATION = re.compile(r' xmlns:(\w+)="([^"]*)"')
+
 
 class _Template(DocxTemplate):
-    """docxtpl's template whose tag clean-up (`patch_xml`, pure) is done once per part;
-    it also holds the document's SVG parts."""
+    """docxtpl's template, rendering as docxtpl 0.20 does with less work per document:
+    the tag clean-up (`patch_xml`, pure) is done once per part, `resolve_listing` only
+    rewrites the paragraphs it changes, and the rendered body is parsed in its document
+    rather than moved into it (see `fix_tables`); it also holds the document's SVG parts."""
 
-    patched: dict[str, str]
+    source: DocxTemplateSource
     svg_parts: dict[int, dict[Path, Part]]
 
     def patch_xml(self, src_xml):
-        done = self.patched.get(src_xml)
+        done = self.source.patched.get(src_xml)
         if done is None:
-            done = self.patched[src_xml] = super().patch_xml(src_xml)
+            done = self.source.patched[src_xml] = super().patch_xml(src_xml)
         return done
+
+    # False until something is rendered into the body that must be moved into the
+    # document as docxtpl does it (see `in_body`)
+    moved = False
+
+    def in_body(self, xml: str) -> str:
+        """A picture's `xml` for the body, without the namespace declarations the
+        document's root makes: lxml dropped those when docxtpl moved the body into the
+        document, and `fix_tables` parses the body within it. A declaration the move
+        would have changed otherwise (the root's namespace under another prefix, or
+        declared twice) leaves the moving to docxtpl."""
+        declared = self.docx.element.nsmap
+        uris = [uri for _, uri in _DECLARATION.findall(xml)]
+
+        def drop(declaration: re.Match) -> str:
+            prefix, uri = declaration.groups()
+            if declared.get(prefix) == uri:
+                return ""
+            if uri in declared.values() or prefix in declared or uris.count(uri) > 1:
+                self.moved = True
+            return declaration.group(0)
+
+        return _DECLARATION.sub(drop, xml)
+
+    def fix_tables(self, xml):
+        """The rendered body `xml`, parsed as docxtpl does (recovering), but as the body
+        of a copy of the template's document.xml, with python-docx's element classes:
+        `map_tree` then makes it the document's. docxtpl parsed the body alone and moved
+        it into the document, and lxml's move of a whole body took as long as parsing
+        it. Where docxtpl would change a table (its columns made to match the cells
+        of a `{%tc %}` loop) or the body is not as expected, docxtpl does it all."""
+        shell = self.source.shell(self.docx.element)
+        start = _BODY_START.match(xml)
+        if shell is None or start is None or self.moved:
+            return super().fix_tables(xml)
+        parser = etree.XMLParser(recover=True)  # docxtpl's ...
+        parser.set_element_class_lookup(element_class_lookup)  # ... with python-docx's classes
+        document = etree.fromstring(shell[0] + "<w:body>" + xml[start.end() :] + shell[1], parser)
+        return document if _tables_fit(document) else super().fix_tables(xml)
+
+    def fix_docpr_ids(self, tree):
+        """docxtpl's (the pictures numbered in order), for python-docx's elements too."""
+        for picture in tree.iter(qn("wp:docPr")):
+            self.docx_ids_index += 1
+            picture.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree):
+        if tree.tag != _DOCUMENT:
+            return super().map_tree(tree)
+        self.docx._element = self.docx.part._element = tree
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        """docxtpl's, without its error context (the writer reports the line), its
+        regular expressions as plain replacements."""
+        self.current_rendering_part = part
+        # a line per paragraph, so that a template error names a line
+        src_xml = src_xml.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>")
+        dst_xml = (jinja_env or Environment()).from_string(src_xml).render(context)
+        dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.resolve_listing(dst_xml)
+
+    def resolve_listing(self, xml):
+        """docxtpl's, on the paragraphs holding a tab, line feed or page break only: it
+        rewrote every paragraph of every document, which changed nothing in the others
+        (and took a tenth of a document's time)."""
+        if _LISTING_CHARACTER.search(xml) is None:
+            return xml
+
+        def resolve(paragraph: re.Match) -> str:
+            text = paragraph.group(0)
+            return DocxTemplate.resolve_listing(self, text) if _LISTING_CHARACTER.search(text) else text
+
+        return _LISTING_PARAGRAPH.sub(resolve, xml)
 
 
 class DocxTemplateSource:
@@ -207,12 +320,36 @@ class DocxTemplateSource:
         self.data = data
         self.env = _CompilingOnce()
         self.patched: dict[str, str] = {}
+        self._shell: tuple[str, str] | None | bool = False  # False: not made yet
+        self._document: Any = None  # the template as python-docx reads it, never changed
+
+    def shell(self, document) -> tuple[str, str] | None:
+        """The template's document.xml (its root `document`) before and after its body,
+        the body's tail dropped (as docxtpl's replacement of the body drops it); None
+        when the body's namespaces are not the document's or it declares some of its
+        own (then a body parsed within the document would not be the body docxtpl
+        moves into it: lxml's move drops declarations the document makes)."""
+        if self._shell is False:
+            body = document.find(_BODY)
+            self._shell = None
+            inside = etree.tostring(body, encoding="unicode").partition(">")[2] if body is not None else ""
+            if body is not None and body.nsmap == document.nsmap and "xmlns" not in inside:
+                skeleton = copy.deepcopy(document)
+                skeleton.find(_BODY).clear()
+                before, found, after = etree.tostring(skeleton, encoding="unicode").partition("<w:body/>")
+                self._shell = (before, after) if found else None
+        return self._shell  # type: ignore[return-value]  # made: a tuple or None
 
     def new(self) -> DocxTemplate:
         try:
+            if self._document is None:
+                self._document = Document(io.BytesIO(self.data))
             tpl = _Template(io.BytesIO(self.data))
-            tpl.patched = self.patched
+            tpl.source = self
             tpl.svg_parts = {}
+            # a copy of the document python-docx read once: copying its parts (their XML
+            # trees) takes half the time of reading them from the package again
+            tpl.docx = copy.deepcopy(self._document)
             tpl.init_docx()
             return tpl
         except Exception as error:  # python-docx reports a broken package in many ways
@@ -244,7 +381,7 @@ class _Picture(InlineImage):
             )
         if self.landscape:  # found by this name after rendering (docxtpl renumbers the ids)
             xml = re.sub(r'(<wp:docPr [^>]*\bname=")[^"]*"', rf'\g<1>{LANDSCAPE_PICTURE}"', xml, count=1)
-        return xml
+        return self.tpl.in_body(xml) if self.tpl.current_rendering_part is self.tpl.docx.part else xml
 
 
 def _svg_relationship(tpl, svg: Path) -> str:
@@ -282,9 +419,34 @@ def docx_bytes(view, template: DocxTemplateSource, out_dir: Path, epoch: int, ma
     if marks:
         bookmark_anchors(tpl.docx, marks)
     _set_properties(tpl.docx, view.info, epoch)
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return normalised_zip(buffer.getvalue(), epoch)
+    return reproducible_zip(_package_files(tpl.docx), epoch, fresh=frozenset({"word/document.xml"}))
+
+
+class _Files:
+    """Collects what python-docx's package writer writes (`PhysPkgWriter`'s interface)."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.files.append((pack_uri.membername, blob))
+
+
+def _package_files(document) -> list[tuple[str, bytes]]:
+    """The document's files (name, content) as `Document.save` writes them, in its order.
+
+    They go to `reproducible_zip` directly: saving through python-docx deflated every
+    file once for its zip and again when the zip was made reproducible (a third of a
+    document's time went into deflating)."""
+    package = document.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    files = _Files()
+    PackageWriter._write_content_types_stream(files, parts)
+    PackageWriter._write_pkg_rels(files, package.rels)
+    PackageWriter._write_parts(files, parts)  # type: ignore[arg-type]  # _Files has the one method it calls
+    return files.files
 
 
 # --- context ------------------------------------------------------------------------------
@@ -301,6 +463,8 @@ _ID_HYPHEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,5})-(?=\d)")
 _NO_BREAK_HYPHEN = r'\1</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
 
 
+# The same texts come back in every document (field names, roles, "Yes"): made once each.
+@functools.lru_cache(maxsize=1 << 16)
 def _literal(text: str, keep_ids_whole: bool = True) -> Markup:
     """Model text as literal XML text: escaped, control characters replaced, and braces
     as character references (docxtpl rewrites `{_{` to `{{` in its output); with
@@ -486,12 +650,63 @@ def _attribute(text: str) -> str:
     return str(escape(text)).replace("\n", " ")
 
 
+def _tables_fit(document) -> bool:
+    """Whether docxtpl's `fix_tables` leaves every table of `document` as it is: every
+    table has a grid, no row has more cells than the grid has columns, and a row's cells
+    (with their spans) fill all the columns."""
+    properties, grid_span = qn("w:tcPr"), qn("w:gridSpan")
+
+    def width(cell) -> int:  # docxtpl's: the grid span of its first properties, else 1
+        found = cell.find(properties)
+        span = found.find(grid_span) if found is not None else None
+        return 1 if span is None else int(span.get(_VAL))
+
+    for table in document.iter(_TBL):
+        grid = table.find(qn("w:tblGrid"))
+        if grid is None:
+            return False
+        columns = len(grid.findall(qn("w:gridCol")))
+        widest = 0
+        for row in table.iter(_TR):
+            cells = row.findall(_TC)
+            if len(cells) > columns:
+                return False
+            if widest < columns:  # once a row fills the grid, the others need not be measured
+                widest = max(widest, sum(map(width, cells)))
+        if widest < columns:
+            return False
+    return True
+
+
 def _give_every_cell_a_paragraph(body) -> None:
     """A cell whose paragraphs were all conditional (`{%p if %}`) is left empty, which Word
     refuses to open: such a cell gets one empty paragraph."""
-    for cell in body.iter(qn("w:tc")):
-        if cell.find(qn("w:p")) is None:
-            cell.append(parse_xml(f"<w:p {W}/>"))
+    for cell in _EMPTY_CELLS(body):
+        cell.append(parse_xml(f"<w:p {W}/>"))
+
+
+def _headings(body, levels: dict[str, int]) -> list[tuple[Any, int]]:
+    """The paragraphs of `body` whose style is a heading's, in order, with their level:
+    found from the style elements (a few) rather than by reading every paragraph's."""
+    found = []
+    for style in body.iter(_PSTYLE):
+        level = levels.get(style.get(_VAL))
+        if level is None:
+            continue
+        properties = style.getparent()
+        paragraph = properties.getparent()
+        # the paragraph's own style: the first of its first properties (as `_style_id`)
+        own = paragraph is not None and paragraph.tag == _P and paragraph.find(_PPR) is properties
+        if own and properties.find(_PSTYLE) is style:
+            found.append((paragraph, level))
+    return found
+
+
+def _style_id(paragraph) -> str | None:
+    """The id of a paragraph's style (its `w:pPr/w:pStyle`), None when it has none."""
+    ppr = paragraph.find(_PPR)
+    style = ppr.find(_PSTYLE) if ppr is not None else None
+    return style.get(_VAL) if style is not None else None
 
 
 # --- landscape pages for wide diagrams -------------------------------------------------------
@@ -597,24 +812,24 @@ def _heading_levels(document) -> dict[str, int]:
     return levels
 
 
+def _bookmark_start(mark: int, name: str):
+    # made, not parsed from text (a tenth of the heading and bookmark passes' time)
+    return OxmlElement("w:bookmarkStart", {qn("w:id"): str(mark), qn("w:name"): name})
+
+
+def _bookmark_end(mark: int):
+    return OxmlElement("w:bookmarkEnd", {qn("w:id"): str(mark)})
+
+
 def _number_headings_and_fill_toc(document, text_width: int) -> None:
     body = document.element.body
     levels = _heading_levels(document)
     numbers = [0, 0, 0]
     appendix = False
     entries: list[tuple[int, str, str]] = []
-    mark = 0
-    for paragraph in body.iter(qn("w:p")):
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        level = levels.get(style.get(qn("w:val"))) if style is not None else None
-        if level is None:
-            continue
-        texts = paragraph.findall(f".//{qn('w:t')}")
-        # the heading's words, non-breaking hyphens read as hyphens (for the contents)
-        label = "".join(
-            "-" if node.tag == qn("w:noBreakHyphen") else node.text or ""
-            for node in paragraph.iter(qn("w:t"), qn("w:noBreakHyphen"))
-        ).strip()
+    for mark, (paragraph, level) in enumerate(_headings(body, levels), start=1):
+        texts = list(paragraph.iter(_T))
+        label = _plain_text(paragraph).strip()  # the heading's words, for the contents
         if level == 1:
             appendix = label.lower().startswith("appendix")
         if not appendix:
@@ -626,15 +841,14 @@ def _number_headings_and_fill_toc(document, text_width: int) -> None:
             if texts:
                 texts[0].text = number + (texts[0].text or "").lstrip()
                 texts[0].set(qn("xml:space"), "preserve")
-        mark += 1
         name = f"_Toc{mark:06d}"
         ppr = paragraph.find(qn("w:pPr"))
-        start = parse_xml(f'<w:bookmarkStart {W} w:id="{mark}" w:name="{name}"/>')
+        start = _bookmark_start(mark, name)
         if ppr is not None:
             ppr.addnext(start)
         else:
             paragraph.insert(0, start)
-        paragraph.append(parse_xml(f'<w:bookmarkEnd {W} w:id="{mark}"/>'))
+        paragraph.append(_bookmark_end(mark))
         if level <= TOC_LEVELS:
             entries.append((level, label, name))
     _fill_toc(document, body, entries, text_width)
@@ -732,20 +946,17 @@ _ASSUMED_MARK = re.compile(r"[\s\u00a0]*\u2020$")  # the "assumed" dagger after 
 
 def _plain_text(element) -> str:
     """An element's text as a reader sees it: non-breaking hyphens as hyphens."""
-    return "".join(
-        "-" if node.tag == qn("w:noBreakHyphen") else node.text or ""
-        for node in element.iter(qn("w:t"), qn("w:noBreakHyphen"))
-    )
+    return "".join("-" if node.tag == _NO_BREAK else node.text or "" for node in element.iter(_T, _NO_BREAK))
 
 
 def _heading_matches(text: str, wanted: str) -> bool:
     return text == wanted or text.startswith(wanted + " ") or text.startswith(wanted + "\u00a0")
 
 
-def _cell_reads(cell, wanted: str) -> bool:
-    paragraph = cell.find(qn("w:p"))
-    text = _ASSUMED_MARK.sub("", _plain_text(paragraph).strip()) if paragraph is not None else ""
-    return text == wanted
+def _cell_text(cell) -> str:
+    """What a table cell's first paragraph reads, without an "assumed" dagger."""
+    paragraph = cell.find(_P)
+    return _ASSUMED_MARK.sub("", _plain_text(paragraph).strip()) if paragraph is not None else ""
 
 
 def bookmark_anchors(document, marks) -> None:
@@ -768,7 +979,7 @@ def bookmark_anchors(document, marks) -> None:
     def start(paragraph, name: str) -> int:
         nonlocal next_id
         mark_id, next_id = next_id, next_id + 1
-        element = parse_xml(f'<w:bookmarkStart {W} w:id="{mark_id}" w:name="{name}"/>')
+        element = _bookmark_start(mark_id, name)
         ppr = paragraph.find(qn("w:pPr"))
         if ppr is not None:
             ppr.addnext(element)
@@ -778,7 +989,7 @@ def bookmark_anchors(document, marks) -> None:
         return mark_id
 
     def end(paragraph, mark_id: int) -> None:
-        paragraph.append(parse_xml(f'<w:bookmarkEnd {W} w:id="{mark_id}"/>'))
+        paragraph.append(_bookmark_end(mark_id))
 
     def close(entry) -> None:
         if entry[1] is not None:
@@ -786,9 +997,8 @@ def bookmark_anchors(document, marks) -> None:
 
     for child in list(body.iterchildren()):
         last = None
-        if child.tag == qn("w:p"):
-            style = child.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            level = levels.get(style.get(qn("w:val"))) if style is not None else None
+        if child.tag == _P:
+            level = levels.get(_style_id(child))  # type: ignore[arg-type]  # None: no level
             if level is not None:
                 while stack and stack[-1][0] >= level:
                     close(stack.pop())
@@ -796,25 +1006,25 @@ def bookmark_anchors(document, marks) -> None:
                 mark = next((m for m in headings if m.name not in placed and _heading_matches(text, m.heading)), None)
                 stack.append([level, start(child, mark.name) if mark else None, child, mark.name if mark else None])
             last = child
-        elif child.tag == qn("w:tbl"):
-            open_names = [entry[3] for entry in stack if entry[3]]
-            for row in child.findall(qn("w:tr")):
-                cells = row.findall(qn("w:tc"))
-                for within in open_names:
-                    for mark in rows.get(within, ()):
-                        if (
-                            mark.name in placed
-                            or mark.column >= len(cells)
-                            or not _cell_reads(cells[mark.column], mark.cell)
-                        ):
-                            continue
-                        first = cells[0].find(qn("w:p"))
-                        final = cells[-1].findall(qn("w:p"))
-                        if first is None or not final:
-                            continue
-                        end(final[-1], start(first, mark.name))
-            paragraphs = list(child.iter(qn("w:p")))
-            last = paragraphs[-1] if paragraphs else None
+        elif child.tag == _TBL:
+            wanted = [mark for entry in stack if entry[3] for mark in rows.get(entry[3], ())]
+            for row in child.findall(_TR) if wanted else ():
+                cells = row.findall(_TC)
+                texts: dict[int, str] = {}  # column -> what its cell reads, read once per row
+                for mark in wanted:
+                    if mark.name in placed or mark.column >= len(cells):
+                        continue
+                    if mark.column not in texts:
+                        texts[mark.column] = _cell_text(cells[mark.column])
+                    if texts[mark.column] != mark.cell:
+                        continue
+                    first = cells[0].find(_P)
+                    final = cells[-1].findall(_P)
+                    if first is None or not final:
+                        continue
+                    end(final[-1], start(first, mark.name))
+            paragraphs = _LAST_PARAGRAPH(child)
+            last = paragraphs[0] if paragraphs else None
         if last is not None:
             for entry in stack:
                 entry[2] = last
