@@ -178,8 +178,9 @@ def test_fixture_files_and_kinds(rendered):
     assert names == sorted(
         ["manifest.json"]
         + [f"diagrams/sequence/BP005.{e}" for e in ("puml", "svg", "png", "mmd")]
-        + [f"diagrams/communication/{n}.{e}" for n in ("market", "BP005") for e in ("svg", "png", "mmd")]
-        + [f"diagrams/context/{r}.{e}" for r in ("ADS", "MDS", "REGS", "SDS", "SUP") for e in ("svg", "png", "mmd")]
+        + [f"diagrams/communication/BP005.{e}" for e in ("svg", "png", "mmd")]
+        + [f"diagrams/communication/market.{e}" for e in ("svg", "mmd")]
+        + [f"diagrams/context/{r}.{e}" for r in ("ADS", "MDS", "REGS", "SDS", "SUP") for e in ("svg", "mmd")]
     )
 
 

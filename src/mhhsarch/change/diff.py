@@ -428,7 +428,7 @@ def artefacts_of(model: Model, graph: ModelGraph, kind: str, entity_id: Any) -> 
         spec(entity_id)
         for p in referrers("interface", entity_id, "process"):
             process(p)
-        paths += [f"diagrams/communication/market.{e}" for e in ("svg", "png", "mmd")]
+        paths += [f"diagrams/communication/market.{e}" for e in ("svg", "mmd")]
         interface = model.interfaces.get(entity_id)
         roles = (
             [
@@ -439,7 +439,7 @@ def artefacts_of(model: Model, graph: ModelGraph, kind: str, entity_id: Any) -> 
             if interface
             else []
         )
-        paths += [f"diagrams/context/{r}.{e}" for r in dict.fromkeys(roles) for e in ("svg", "png", "mmd")]
+        paths += [f"diagrams/context/{r}.{e}" for r in dict.fromkeys(roles) for e in ("svg", "mmd")]
         paths.append("catalogue/data_catalogue.xlsx")
     elif kind == "process":
         process(entity_id)
@@ -456,7 +456,7 @@ def artefacts_of(model: Model, graph: ModelGraph, kind: str, entity_id: Any) -> 
                 spec(i)
         paths.append("catalogue/data_catalogue.xlsx")
     elif kind == "role":
-        paths += [f"diagrams/context/{entity_id}.{e}" for e in ("svg", "png", "mmd")]
+        paths += [f"diagrams/context/{entity_id}.{e}" for e in ("svg", "mmd")]
         for i in referrers("role", entity_id, "interface"):
             spec(i)
         for p in referrers("role", entity_id, "process"):

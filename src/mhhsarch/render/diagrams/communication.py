@@ -1,14 +1,14 @@
 """Communication diagrams with Graphviz: who sends which interfaces to whom.
 
-    diagrams/communication/market.{svg,png,mmd}   every in-scope interface, roles boxed by category
+    diagrams/communication/market.{svg,mmd}       every in-scope interface, roles boxed by category
     diagrams/communication/BPxxx.{svg,png,mmd}    one process: its participants, its steps' interfaces
-    diagrams/context/ROLE.{svg,png,mmd}           one role: its partners, interfaces in and out
+    diagrams/context/ROLE.{svg,mmd}               one role: its partners, interfaces in and out
 
 One edge per sender -> receiver -> transport, labelled with what it carries; the
 transport sets the line (DIP solid blue, DTN dashed orange, API dotted green, file
 bold grey) and a legend explains it. All model text reaches DOT as HTML-like labels
 with every markup character escaped, so names cannot break the syntax or the SVG.
-A few `dot` calls draw all the diagrams, two per batch (SVG, then opaque PNG);
+A few `dot` calls draw all the diagrams, two per batch (SVG, then opaque PNG of those drawn as PNG too);
 `writers/dot.py` writes the DOT text and `writers/mermaid.py` the Mermaid text of each view.
 """
 
@@ -42,12 +42,25 @@ CONTEXT_KIND = "context-diagram"
 
 
 class Drawing(NamedTuple):
-    """A diagram to draw: where, its view, its DOT text and its Mermaid text."""
+    """A diagram to draw: where, its view, its DOT text and its Mermaid text; a PNG too
+    or not (`formats`)."""
 
     folder: str
     view: CommunicationView
     dot: str
     mermaid: str
+
+    @property
+    def png(self) -> bool:
+        return "png" in formats(self.view)
+
+
+def formats(view: CommunicationView) -> tuple[str, ...]:
+    """The files drawn of a view: the process diagrams, which the documents embed (the
+    PNG is the picture Word shows where it cannot read the SVG), as SVG and PNG; the
+    market and context diagrams, which nothing embeds, as SVG only, the picture for
+    screens (a PNG of them took three quarters of `dot`'s time); all as Mermaid too."""
+    return ("svg", "png", "mmd") if view.kind == "process" else ("svg", "mmd")
 
 
 def write_diagrams(ctx: RenderContext, batch: list[Drawing], size: str = "") -> None:
@@ -79,28 +92,34 @@ def write_diagrams(ctx: RenderContext, batch: list[Drawing], size: str = "") -> 
             # dot names the graph after its place in the batch ("page0,3_graph0"): the
             # file must not depend on which other diagrams were drawn in the same call
             svgs.append(_BATCH_PAGE_ID.sub('id="graph', svg, count=1))
-            (png_dir / file).write_text(png_source(drawing.dot, svg), encoding="utf-8")
-        run_batch(
-            ["dot", "-Tpng", "-O", *files],
-            f"diagrams {names}",
-            [(label, [png_dir / f"{file}.png"]) for label, file in zip(labels, files)],
-            size,
-            cwd=str(png_dir),
-        )
+            if drawing.png:
+                (png_dir / file).write_text(png_source(drawing.dot, svg), encoding="utf-8")
+        pngs = [(label, file) for label, file, drawing in zip(labels, files, batch) if drawing.png]
+        if pngs:
+            run_batch(
+                ["dot", "-Tpng", "-O", *(file for _, file in pngs)],
+                f"diagrams {names}",
+                [(label, [png_dir / f"{file}.png"]) for label, file in pngs],
+                size,
+                cwd=str(png_dir),
+            )
         for file, svg, label, drawing in zip(files, svgs, labels, batch):
             ctx.write_text(f"{label}.svg", svg)
-            os.replace(png_dir / f"{file}.png", ctx.target(f"{label}.png"))
-            tidy_png(ctx.out / f"{label}.png")
+            if drawing.png:
+                os.replace(png_dir / f"{file}.png", ctx.target(f"{label}.png"))
+                tidy_png(ctx.out / f"{label}.png")
             ctx.write_text(f"{label}.mmd", drawing.mermaid)
 
 
 def batches(views: list, count: int) -> list[list]:
     """`views` dealt into at most `count` batches of about equal work (nodes plus label
-    lines), largest first; each batch keeps the views' order."""
+    lines, and many times that for a view drawn as PNG too: at scale 10 `dot` takes
+    about 16 times as long for SVG and PNG as for SVG alone), largest first; each batch
+    keeps the views' order."""
 
     def weight(item) -> int:
         view = item[2]
-        return len(view.nodes) + sum(len(e.labels) + 1 for e in view.edges)
+        return (len(view.nodes) + sum(len(e.labels) + 1 for e in view.edges)) * (16 if "png" in formats(view) else 1)
 
     weights = [0] * min(count, len(views))
     groups: list[list] = [[] for _ in weights]
@@ -173,7 +192,7 @@ class CommunicationRenderer(Renderer):
             jobs.append(
                 Job(
                     name,
-                    [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in ("svg", "png", "mmd")],
+                    [Artefact(f"{folder}/{view.id}.{ext}", kind, sources) for ext in formats(view)],
                     _never_alone,
                     inputs=(drawing.dot, drawing.mermaid),
                     batch=draw,
