@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -488,7 +489,14 @@ def _batched(pending: list[tuple[str, Job, str | None]]) -> tuple[list[Job], dic
         for job in function(members):
             batched.append(job)
             owner[id(job)] = name
-    return batched + to_run, owner  # the batches (JVMs, dot) first: they take longest
+    # Longest first, so that no long job starts last while the other cores idle: the
+    # batches (a JVM, a dot call for many diagrams), then the jobs of renderers that plan
+    # few (a whole-model workbook), then the many small ones (a document each). Stable.
+    jobs = batched + to_run
+    per_renderer = Counter(owner[id(job)] for job in to_run)
+    batch_ids = {id(job) for job in batched}
+    jobs.sort(key=lambda job: 0 if id(job) in batch_ids else per_renderer[owner[id(job)]])
+    return jobs, owner
 
 
 def _run_salt(options: RenderOptions) -> str:
