@@ -323,23 +323,42 @@ def publish(
                 artefacts, hashes, reused = _render_into(
                     run.tree, model, graph, renderers, options, progress, cache, timings
                 )
+            stage = _stage_clock(timings)
             manifest = write_manifest(run.tree, model, artefacts, options, provenance or {}, hashes, reused, use_cache)
             warnings = [w for r in renderers for w in getattr(r, "warnings", ())]
+            stage("manifest")
             signals.hold()  # from here on the render completes: the swap is not to be cut in half
             _swap_into_place(run, target, out)
+            stage("swap")
             if run_key is not None:
                 text = (target / MANIFEST).read_text(encoding="utf-8")
                 cache.new_runs = {run_key: {"manifest": manifest, "text": text, "warnings": warnings}}
             cache.save()
+            stage("cache save")
         except BaseException:
             signals.hold()
             raise
         finally:
             _CLOSE_IN_WORKERS.clear()
+            stage = _stage_clock(timings)
             run.remove()
+            stage("remove the previous output")
     return Published(
         out, sorted(artefacts, key=lambda a: a.path), time.perf_counter() - started, warnings, sorted(reused)
     )
+
+
+def _stage_clock(timings: dict | None) -> Callable[[str], None]:
+    """Records in `timings` the seconds since the last call (or since this one)."""
+    last = [time.perf_counter()]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        if timings is not None:
+            timings.setdefault("stages", {})[name] = now - last[0]
+        last[0] = now
+
+    return stage
 
 
 def _render_into(
@@ -417,7 +436,9 @@ def _render_into(
         raise RenderError(
             f"nothing to render: the selected renderers ({names}) plan no artefacts (see --only and --tranche)"
         )
+    stage = _stage_clock(timings)
     _check_outputs(tree, artefacts)
+    stage("check outputs")
     return artefacts, hashes, reused
 
 
