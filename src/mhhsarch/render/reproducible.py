@@ -81,7 +81,7 @@ def reproducible_zip(entries: Iterable[tuple[str, bytes]], epoch: int, fresh: fr
 # the oldest forgotten beyond REMEMBERED_BYTES. A worker writing hundreds of documents
 # deflates each embedded diagram and the template's unchanged parts once.
 _DEFLATED: dict[bytes, tuple[int, bytes]] = {}
-REMEMBERED_BYTES = 48 * 1024 * 1024
+REMEMBERED_BYTES = 16 * 1024 * 1024  # per worker: two workers and a JVM stay under 1 GiB at scale 10
 _remembered = 0
 
 
