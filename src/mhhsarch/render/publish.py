@@ -76,6 +76,9 @@ class Published:
 # Jobs for forked workers: set before the pool starts, inherited by fork, so jobs
 # (closures over the model) are never pickled.
 _JOBS: list[Job] = []
+# Where the jobs write: each worker hashes the files its job wrote (sha256 of hundreds of
+# megabytes at scale 10 is seconds the main process would spend alone between phases).
+_ROOT: list[Path] = []
 # File descriptors the workers must not keep open (the run folder's lock: it must end
 # with the render's main process, or a sweeper would take a killed render for a live one).
 _CLOSE_IN_WORKERS: list[int] = []
@@ -92,11 +95,17 @@ def run_job(job: Job) -> None:
         raise RenderError(f"{job.name}: {type(error).__name__}: {error}") from error
 
 
-def _run_job(index: int) -> tuple[int, float]:
+def _run_job(index: int) -> tuple[int, float, dict[str, str]]:
     started = time.perf_counter()
-    run_job(_JOBS[index])
+    job = _JOBS[index]
+    run_job(job)
+    hashes = {}
+    for root in _ROOT:
+        for artefact in job.artefacts:
+            with contextlib.suppress(OSError):  # not written: reported by _check_outputs
+                hashes[artefact.path] = sha256_file(root / artefact.path)
     _tidy_worker()
-    return index, time.perf_counter() - started
+    return index, time.perf_counter() - started, hashes
 
 
 # A document's lxml trees hang in reference cycles (python-docx's parts and their
@@ -174,15 +183,19 @@ def run_jobs(
     workers: int,
     progress: Callable[[Job, float], None],
     started: Callable[[], None] | None = None,
-) -> None:
+    root: Path | None = None,
+) -> dict[str, str]:
     """Run `jobs` in up to `workers` forked worker processes, always in workers (also for
     one job): that is what makes their tools killable as a group. On a failure or an
     interruption the workers' groups are killed at once, not waited for. `started` is
-    called once every worker has been forked (not at all when there are no jobs)."""
+    called once every worker has been forked (not at all when there are no jobs).
+    Returns the sha256 of each file the jobs wrote below `root` (by artefact path)."""
     global _JOBS
+    written: dict[str, str] = {}
     if not jobs:
-        return
+        return written
     _JOBS = jobs
+    _ROOT[:] = [root] if root is not None else []
     # The workers share the main process's memory (the model, the views) until they write
     # to it; the garbage collector's passes over those objects would write to every page.
     # Frozen, they are left alone: it cut the peak of the process tree at scale 10 by 100 MiB.
@@ -208,7 +221,8 @@ def run_jobs(
         if started is not None:
             started()
         for future in as_completed(futures):
-            index, seconds = future.result()
+            index, seconds, hashes = future.result()
+            written.update(hashes)
             progress(jobs[index], seconds)
     except BaseException as error:
         _kill_groups(sorted(worker_pids | workers_now()))
@@ -222,7 +236,9 @@ def run_jobs(
         pool.shutdown(wait=True)
     finally:
         _JOBS = []
+        _ROOT.clear()
         gc.unfreeze()
+    return written
 
 
 class _StopSignalsRaise:
@@ -421,7 +437,12 @@ def _render_into(
     phases = sorted({r.phase for r in renderers})
     ahead: _PlanAhead | None = None
     for index, phase in enumerate(phases):
+        waited = time.perf_counter()
         planned, plan_times = ahead.result() if ahead is not None else _plan(ctx, renderers, phase, None)
+        if timings is not None and ahead is not None:
+            timings.setdefault("stages", {})[f"plan {phase} (the rest of it, after phase {phases[index - 1]})"] = (
+                time.perf_counter() - waited
+            )
         if ahead is not None:  # what could not be planned ahead: it reads the earlier phases' files
             later, later_times = _plan(ctx, renderers, phase, True)
             planned += later
@@ -455,7 +476,7 @@ def _render_into(
             if progress:
                 progress(job.name, done, _total)
 
-        run_jobs(to_run, options.jobs, tick, started=ahead.start if ahead is not None else None)
+        written = run_jobs(to_run, options.jobs, tick, started=ahead.start if ahead is not None else None, root=tree)
         started = time.perf_counter()
         for _, job, key in pending:
             files = []
@@ -463,7 +484,7 @@ def _render_into(
                 path = tree / artefact.path
                 if not path.is_file():
                     continue  # reported by _check_outputs
-                sha = hashes[artefact.path] = sha256_file(path)
+                sha = hashes[artefact.path] = written.get(artefact.path) or sha256_file(path)
                 files.append((artefact.path, sha, path.stat().st_size))
             if cache is not None and len(files) == len(job.artefacts):
                 cache.store(key, files, tree)
