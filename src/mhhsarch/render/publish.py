@@ -449,7 +449,10 @@ def _render_into(
             plan_times.update(later_times)
         for name, seconds in plan_times.items():
             renderer_times[name] = renderer_times.get(name, 0.0) + seconds
-        ahead = _PlanAhead(ctx, renderers, phases[index + 1]) if index + 1 < len(phases) else None
+        ahead = None
+        if index + 1 < len(phases):
+            declared = _stems([*artefacts, *(a for _, job in planned for a in job.artefacts)])
+            ahead = _PlanAhead(ctx, renderers, phases[index + 1], declared if cache is not None else None)
         started = time.perf_counter()
         pending: list[tuple[str, Job, str | None]] = []
         earlier = _stems(artefacts) if phase else {}
@@ -524,9 +527,16 @@ class _PlanAhead:
     scale 10) and the main process would otherwise wait. Started only once the workers
     have been forked (a fork must not copy a thread in the middle of its work); a phase
     with no jobs to run never starts it, and `result` then plans here and now. Renderers
-    whose plan reads the earlier phases' files are left to the caller."""
+    whose plan reads the earlier phases' files are left to the caller.
 
-    def __init__(self, ctx: RenderContext, renderers: list[Renderer], phase: int) -> None:
+    With `earlier` (the artefacts of the phases before, by stem: they are declared, not
+    yet written), the jobs' inputs are also digested and searched for those paths, the
+    costly part of their cache keys (`_job_key` then finds them in the render's memo)."""
+
+    def __init__(
+        self, ctx: RenderContext, renderers: list[Renderer], phase: int, earlier: dict[str, list[str]] | None
+    ) -> None:
+        self._ctx, self._earlier = ctx, earlier
         self._plan = partial(_plan, ctx, renderers, phase, False)
         self._thread: threading.Thread | None = None
         self._result: tuple[list[tuple[str, Job]], dict[str, float]] | None = None
@@ -540,6 +550,14 @@ class _PlanAhead:
     def _run(self) -> None:
         try:
             self._result = self._plan()
+            if self._earlier is not None:
+                from mhhsarch.render.cache import InputsDigests
+
+                digests = self._ctx.memo(("inputs digests",), InputsDigests)
+                paths = _paths_pattern(self._earlier) if self._earlier else None
+                for _, job in self._result[0]:
+                    if job.inputs is not None:
+                        digests.of(job.inputs, paths)
         except BaseException as error:  # raised again in the main thread, by result()
             self._error = error
 
