@@ -95,7 +95,7 @@ def _float(value: float) -> str:
 class ViewsRenderer(Renderer):
     name = "views"
     title = "The views every writer is given, as JSON (views/...)"
-    phase = 0
+    phase = 1  # planned while the diagrams are drawn (publish.py): its views are the documents'
 
     def plan(self, ctx: RenderContext) -> list[Job]:
         model, epoch = ctx.model, ctx.options.source_date_epoch
