@@ -6,7 +6,9 @@ shipped `model/` folder: one clean render (`--no-cache`, no PDF) as a subprocess
 
   wall      wall clock of the whole command (start-up, load, validate, render, swap)
   cpu       CPU time of the command and everything it waited for (workers, dot, JVMs)
-  pss       peak proportional set size of the whole process tree, sampled every 50 ms
+  pss       peak proportional set size of the whole process tree, sampled every 250 ms
+            (each sample reads every process's smaps_rollup: at 50 ms the sampler took
+            enough of one of the two cores to add 10 s to the scale-10 render)
             (what the tree costs the machine: shared pages counted once)
   maxrss    the largest resident set of any one process (RUSAGE_CHILDREN)
   parse     yaml.load(CSafeLoader) of the same files in this process: the floor
@@ -92,6 +94,9 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+SAMPLE_SECONDS = 0.25
+
+
 class PeakPss:
     """Samples the PSS of a process tree in a thread; `peak` in MiB."""
 
@@ -103,7 +108,7 @@ class PeakPss:
     def _sample(self) -> None:
         while not self.stop.is_set():
             self.peak = max(self.peak, sum(_pss_kib(p) for p in _tree(self.pid)) / 1024)
-            self.stop.wait(0.05)
+            self.stop.wait(SAMPLE_SECONDS)
 
     def finish(self) -> float:
         self.stop.set()
