@@ -106,17 +106,24 @@ def _command_runs_the_jar() -> bool:
     return head.startswith(b"#!") and str(PLANTUML_JAR).encode() in head
 
 
+def _files_key(paths: list[Path]) -> str:
+    """A digest of files by path, size and time of change (a reinstalled PlantUML or Java
+    changes it)."""
+    key = hashlib.sha256()
+    for path in paths:
+        info = path.stat()
+        key.update(f"{path} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return key.hexdigest()
+
+
 def _build_driver() -> Path | None:
     java, javac = shutil.which("java"), shutil.which("javac")
     if not (java and javac and PLANTUML_JAR.is_file() and _command_runs_the_jar()):
         return None
     patch = _pattern_class_matches()
     sources = _java_sources(patch)
-    key = hashlib.sha256()
     try:
-        for program in (PLANTUML_JAR, Path(java).resolve(), Path(javac).resolve()):
-            info = program.stat()
-            key.update(f"{program} {info.st_size} {info.st_mtime_ns}\n".encode())
+        key = hashlib.sha256(_files_key([PLANTUML_JAR, Path(java).resolve(), Path(javac).resolve()]).encode())
         for source in sources:
             key.update(source.name.encode() + b"\0" + source.read_bytes())
         folder = cache_dir()
@@ -170,14 +177,11 @@ def _class_data_options(classpath: list[Path]) -> list[str]:
         return []
     folder = cache_dir()
     try:
-        key = hashlib.sha256(str(Path(java).resolve()).encode())
-        for program in (*classpath, Path(java).resolve()):
-            info = program.stat()
-            key.update(f"{program} {info.st_size} {info.st_mtime_ns}\n".encode())
+        key = _files_key([*classpath, Path(java).resolve()])
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return []
-    archive = folder / f"plantuml-{key.hexdigest()[:16]}.jsa"
+    archive = folder / f"plantuml-{key[:16]}.jsa"
     quiet = "-Xlog:disable"  # the JVM's class-sharing warnings are not PlantUML's output
     if archive.is_file():
         return [f"-XX:SharedArchiveFile={archive}", quiet]
@@ -202,25 +206,28 @@ def _jvm_options(diagrams: int, classpath: list[Path]) -> list[str]:
     return ["-Djava.awt.headless=true", "-XX:+UseSerialGC", *quick, *_class_data_options(classpath)]
 
 
+def _java_command(diagrams: int, jar: Path, main: str) -> tuple[list[str], dict[str, str]]:
+    """The start of a command line that runs `main` with the driver jar before PlantUML's
+    on the class path, and its environment."""
+    env = tool_env()
+    env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
+    classpath = [jar, PLANTUML_JAR]
+    argv = ["java", *_jvm_options(diagrams, classpath), "-cp", os.pathsep.join(map(str, classpath)), main]
+    return argv, env
+
+
 def plantuml_command(diagrams: int) -> tuple[list[str], dict[str, str]]:
     """The start of a command line that runs PlantUML's own command-line program (its
     options follow), and its environment: through the driver's class path where there is
     one (its faster pattern class), else the `plantuml` command. `diagrams`: about how
     many it will draw (a JVM that draws many is worth its optimising compiler)."""
+    jar = driver()
+    if jar is not None:
+        return _java_command(diagrams, jar, "net.sourceforge.plantuml.Run")
     env = tool_env()
     env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
-    jar = driver()
-    if jar is None:
-        env["JAVA_TOOL_OPTIONS"] = " ".join(_jvm_options(diagrams, [PLANTUML_JAR])[1:])
-        return ["plantuml"], env
-    classpath = [jar, PLANTUML_JAR]
-    return [
-        "java",
-        *_jvm_options(diagrams, classpath),
-        "-cp",
-        os.pathsep.join(map(str, classpath)),
-        "net.sourceforge.plantuml.Run",
-    ], env
+    env["JAVA_TOOL_OPTIONS"] = " ".join(_jvm_options(diagrams, [PLANTUML_JAR])[1:])
+    return ["plantuml"], env
 
 
 def run_plantuml(
@@ -233,9 +240,9 @@ def run_plantuml(
 ) -> None:
     """Draw every source (file stem -> text; `counts`: how many parts it is drawn in,
     default one) in each of `formats` into `out_dir`, in one JVM, `threads` at a time
-    (without the driver: one format and one at a time, by the `plantuml` command), then make the files byte-stable (no embedded source, version or
-    Java runtime). A PNG that reached PlantUML's limit was cut: that is an error, never a
-    silently shortened picture.
+    (without the driver: one format and one at a time, by the `plantuml` command), then
+    make the files byte-stable (no embedded source, version or Java runtime). A PNG that
+    reached PlantUML's limit was cut: that is an error, never a silently shortened picture.
 
     The time limit is per diagram (`common.diagram_time_limit`): the diagrams are drawn in
     the order given, so the batch may run while each next one appears in time; the one
@@ -259,20 +266,8 @@ def run_plantuml(
             for stem in sources
         ]
         if jar is not None:
-            env = tool_env()
-            env["PLANTUML_LIMIT_SIZE"] = IMAGE_LIMIT
-            classpath = [jar, PLANTUML_JAR]
-            argv = [
-                "java",
-                *_jvm_options(len(sources), classpath),
-                "-cp",
-                os.pathsep.join(map(str, classpath)),
-                DRIVER_CLASS,
-                str(out_dir.resolve()),
-                ",".join(formats),
-                str(threads),
-                *files,
-            ]
+            argv, env = _java_command(len(sources), jar, DRIVER_CLASS)
+            argv += [str(out_dir.resolve()), ",".join(formats), str(threads), *files]
         else:
             argv, env = plantuml_command(len(sources))
             argv += [f"-t{formats[0]}", "-charset", "UTF-8", "-nometadata", "-o", str(out_dir.resolve()), *files]
