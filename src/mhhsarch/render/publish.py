@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from mhhsarch import __version__
 from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, RenderError, RenderOptions
-from mhhsarch.render.cache import Cache, sha256_file
+from mhhsarch.render.cache import Cache, InputsDigests, sha256_file
 from mhhsarch.render.outdir import MANIFEST, OutputFolderError, RunFolder, check_replaceable, real_output_folder
 
 if TYPE_CHECKING:  # a no-op re-render (`republish`) never loads a model: no graph library to import
@@ -436,26 +436,23 @@ def _render_into(
     salt = _run_salt(options) if cache is not None else ""
     phases = sorted({r.phase for r in renderers})
     ahead: _PlanAhead | None = None
+    earlier: dict[str, list[str]] = {}  # the earlier phases' artefacts by stem (`_stems`)
     for index, phase in enumerate(phases):
-        waited = time.perf_counter()
+        stage = _stage_clock(timings)
         planned, plan_times = ahead.result() if ahead is not None else _plan(ctx, renderers, phase, None)
-        if timings is not None and ahead is not None:
-            timings.setdefault("stages", {})[f"plan {phase} (the rest of it, after phase {phases[index - 1]})"] = (
-                time.perf_counter() - waited
-            )
         if ahead is not None:  # what could not be planned ahead: it reads the earlier phases' files
+            stage(f"plan {phase} (the rest of it, after phase {phases[index - 1]})")
             later, later_times = _plan(ctx, renderers, phase, True)
             planned += later
             plan_times.update(later_times)
         for name, seconds in plan_times.items():
             renderer_times[name] = renderer_times.get(name, 0.0) + seconds
+        following = _stems([*artefacts, *(a for _, job in planned for a in job.artefacts)])
         ahead = None
         if index + 1 < len(phases):
-            declared = _stems([*artefacts, *(a for _, job in planned for a in job.artefacts)])
-            ahead = _PlanAhead(ctx, renderers, phases[index + 1], declared if cache is not None else None)
-        started = time.perf_counter()
+            ahead = _PlanAhead(ctx, renderers, phases[index + 1], following if cache is not None else None)
+        stage = _stage_clock(timings)
         pending: list[tuple[str, Job, str | None]] = []
-        earlier = _stems(artefacts) if phase else {}
         paths = _paths_pattern(earlier) if earlier else None
         for name, job in planned:
             key = _job_key(salt, name, job, ctx, hashes, earlier, paths) if cache is not None else None
@@ -465,8 +462,7 @@ def _render_into(
             else:
                 hashes.update(restored)
                 reused.extend(restored)
-        if timings is not None:
-            timings.setdefault("stages", {})[f"cache lookup {phase}"] = time.perf_counter() - started
+        stage(f"cache lookup {phase}")
         to_run, owner = _batched(pending)
         done = len(planned) - len(pending)
         total = done + len(to_run)
@@ -480,7 +476,7 @@ def _render_into(
                 progress(job.name, done, _total)
 
         written = run_jobs(to_run, options.jobs, tick, started=ahead.start if ahead is not None else None, root=tree)
-        started = time.perf_counter()
+        stage = _stage_clock(timings)
         for _, job, key in pending:
             files = []
             for artefact in job.artefacts:
@@ -491,9 +487,9 @@ def _render_into(
                 files.append((artefact.path, sha, path.stat().st_size))
             if cache is not None and len(files) == len(job.artefacts):
                 cache.store(key, files, tree)
-        if timings is not None:
-            timings.setdefault("stages", {})[f"hash and store {phase}"] = time.perf_counter() - started
+        stage(f"hash and store {phase}")
         artefacts.extend(a for _, job in planned for a in job.artefacts)
+        earlier = following
     if not artefacts:  # an empty output must never replace a previous one
         names = ", ".join(r.name for r in renderers) or "none"
         raise RenderError(
@@ -551,9 +547,7 @@ class _PlanAhead:
         try:
             self._result = self._plan()
             if self._earlier is not None:
-                from mhhsarch.render.cache import InputsDigests
-
-                digests = self._ctx.memo(("inputs digests",), InputsDigests)
+                digests = _inputs_digests(self._ctx)
                 paths = _paths_pattern(self._earlier) if self._earlier else None
                 for _, job in self._result[0]:
                     if job.inputs is not None:
@@ -633,6 +627,12 @@ def _paths_pattern(stems: dict[str, list[str]]) -> re.Pattern[bytes]:
     return re.compile(rb"(?:" + alternatives + rb")/[A-Za-z0-9_./-]+")
 
 
+def _inputs_digests(ctx: RenderContext) -> InputsDigests:
+    """One memo a render: a view several jobs show is pickled and searched once (also by
+    the plan made ahead, for the keys of the next phase)."""
+    return ctx.memo(("inputs digests",), InputsDigests)
+
+
 def _job_key(
     salt: str,
     renderer: str,
@@ -644,12 +644,9 @@ def _job_key(
 ) -> str | None:
     """The cache key of `job` (render/cache.py); `earlier` and `paths`: the earlier
     phases' artefacts (`_stems`) and the pattern that finds them in inputs."""
-    from mhhsarch.render.cache import InputsDigests
-
     if job.inputs is None:
         return None
-    # one memo a render: a view several jobs show is pickled and searched once
-    found = ctx.memo(("inputs digests",), InputsDigests).of(job.inputs, paths)
+    found = _inputs_digests(ctx).of(job.inputs, paths)
     if found is None:
         return None
     inputs, names = found
