@@ -83,3 +83,33 @@ def test_views_are_plain_data_equal_to_the_view_objects(rendered):
     assert [row["id"] for row in written["data_items"]] == [u.ref for u in interface.data_items if u.ref not in header]
     assert written["info"]["document_id"] == "IF-021"
     assert {p["role_id"] for p in written["parties"]} == {*interface.senders, *interface.receivers}
+
+
+def test_view_json_is_the_text_json_dumps_writes(rendered):
+    """views_json writes the JSON itself (json's indenting encoder is pure Python): the
+    same text as json.dumps, for real views and for awkward values."""
+    from dataclasses import dataclass
+
+    from mhhsarch.render.views_json import view_json
+
+    @dataclass(frozen=True)
+    class Odd:
+        text: str
+        numbers: tuple
+        nested: dict
+        empty: tuple = ()
+        nothing: None = None
+
+    checked = check_model(rendered["model"])
+    views = [
+        interface_spec_view(checked.model, checked.graph, i, int(EPOCH)) for i in checked.model.interfaces.values()
+    ]
+    views.append(
+        Odd(
+            'quote " back\\slash \u2028 tab\t nul\x00 é 😀',
+            (0, -1, 2**70, 1.5, 1e-7, float("nan"), float("inf"), True, False, None),
+            {"b": [], "a": {}, "c": [{"x": ""}]},
+        )
+    )
+    for view in views:
+        assert view_json(view) == json.dumps(as_data(view), indent=2, ensure_ascii=False) + "\n"

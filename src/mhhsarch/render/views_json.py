@@ -14,7 +14,7 @@ from mhhsarch.render.base import Artefact, Job, RenderContext, Renderer, run_tog
 from mhhsarch.render.diagrams.communication import CommunicationRenderer
 from mhhsarch.render.documents.catalogue import view_of as catalogue_view_of
 from mhhsarch.render.documents.markdown import description_view, spec_view
-from mhhsarch.render.views import _field_names
+from mhhsarch.render.views import field_names
 from mhhsarch.render.views.diagrams import sequence_view
 
 
@@ -43,7 +43,7 @@ def _encode(value, newline: str, out: list[str]) -> None:
     elif isinstance(value, float):
         out.append(_float(value))
     else:
-        names = _field_names(type(value))
+        names = field_names(type(value))
         if names is not None:
             _encode_object([(name, getattr(value, name)) for name in names], newline, out)
         elif isinstance(value, (list, tuple)):

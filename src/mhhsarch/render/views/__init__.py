@@ -22,7 +22,7 @@ _PLAIN = (str, int, float, bool, type(None))
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...] | None:
+def field_names(cls: type) -> tuple[str, ...] | None:
     """The field names of a dataclass, None for any other type (cached: the site converts
     hundreds of thousands of view objects)."""
     if cls not in _FIELDS:
@@ -34,7 +34,7 @@ def as_data(value: Any) -> Any:
     """A view as plain JSON-able data: dataclasses become dicts (in field order), tuples lists."""
     if isinstance(value, _PLAIN):
         return value
-    names = _field_names(type(value))
+    names = field_names(type(value))
     if names is not None:
         return {name: as_data(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
